@@ -1,0 +1,144 @@
+// Shapes shared by the benchmark parent (harness.ts), its tfjs child (worker.ts) and build/bench.json readers.
+import type { BenchModelName, ParamCounts } from "./models";
+
+/** Line prefix a child process prints its JSON result after (tfjs may print its own lines on stdout). */
+export const RESULT_PREFIX = "BENCH_RESULT ";
+
+/**
+ * tfjs backends the benchmark can measure: the course's three (through initBackend with COURSE_BACKEND), plus
+ * "wasm-stock", the WebAssembly backend as shipped, without the course's training kernels.
+ */
+export type TfjsBackendTarget = "node" | "wasm" | "cpu" | "wasm-stock";
+export const TFJS_BACKEND_TARGETS: readonly TfjsBackendTarget[] = ["node", "wasm", "cpu", "wasm-stock"];
+
+/** A worker target: a backend, or "default" = whatever initBackend() picks with no request. */
+export type BenchTarget = TfjsBackendTarget | "default";
+
+/** The PyTorch rows: one thread (the reference for the targets) and all cores. */
+export type TorchTarget = "torch-1t" | "torch-all";
+
+export interface MeasureSettings {
+  /** Seconds one measurement (all reps together) should take; sets the number of timed batches. */
+  budgetSec: number;
+  reps: number;
+  minBatches: number;
+  maxBatches: number;
+  /** Samples of the untimed first call (default: one full batch). The slow cpu backend warms up on fewer. */
+  warmupSamples?: number;
+  /** Use exactly this many timed batches, skipping the speed estimate (used to cap the cpu backend). */
+  fixedBatches?: number;
+}
+
+export interface WorkerConfig {
+  target: BenchTarget;
+  models: BenchModelName[];
+  paramsOnly: boolean;
+  train: MeasureSettings;
+  infer: MeasureSettings;
+}
+
+export interface PhaseResult {
+  /** Median over the timed reps. */
+  samplesPerSec: number;
+  /** Timed batches per rep. */
+  batches: number;
+  batchSize: number;
+  reps: number;
+  repSamplesPerSec: number[];
+  /** Wall time of all timed reps. */
+  seconds: number;
+  /** With --rounds: the median of each round (samplesPerSec is their median). */
+  roundSamplesPerSec?: number[];
+}
+
+export interface WorkerModelResult {
+  model: BenchModelName;
+  params: ParamCounts;
+  train?: PhaseResult;
+  infer?: PhaseResult;
+  trainError?: string;
+  inferError?: string;
+}
+
+export interface WorkerOutput {
+  target: BenchTarget;
+  status: "ok" | "unavailable";
+  /** Why the backend could not be initialised. */
+  reason?: string;
+  /** The course's name of the backend that was initialised (for "default": what initBackend() chose). */
+  backendName?: string;
+  tfBackend?: string;
+  detail?: string;
+  tfjs: string;
+  results: WorkerModelResult[];
+}
+
+export interface TorchOutput {
+  torch: string;
+  python: string;
+  threads: number;
+  blasThreadsEnv: Record<string, string | null>;
+  results: { model: BenchModelName; params: ParamCounts; train?: PhaseResult; infer?: PhaseResult }[];
+}
+
+/** One row of the report: a model measured on one tfjs backend or PyTorch configuration. */
+export interface BenchRow {
+  model: BenchModelName;
+  backend: TfjsBackendTarget | TorchTarget;
+  framework: "tfjs" | "torch";
+  /** ok: measured; unavailable: the backend could not load (reason); error: a phase failed (see errors). */
+  status: "ok" | "unavailable" | "error";
+  reason?: string;
+  detail?: string;
+  isDefaultBackend: boolean;
+  train: PhaseResult | null;
+  infer: PhaseResult | null;
+  trainError?: string;
+  inferError?: string;
+  /** Set when the measurement was deliberately cut short (cpu backend, --quick). */
+  note?: string;
+  /** Samples/s divided by PyTorch 1-thread's for the same model (null without a reference). */
+  ratioToTorch1t: { train: number | null; infer: number | null };
+  ratioToTorchAll: { train: number | null; infer: number | null };
+  /** Only for the default backend's rows: PASS when both targets are met. */
+  verdict: "PASS" | "BELOW" | null;
+  verdictReason?: string;
+}
+
+export interface ModelSummary {
+  name: BenchModelName;
+  description: string;
+  inputShape: number[];
+  trainBatch: number;
+  inferBatch: number;
+  params: { tfjs: ParamCounts | null; torch: ParamCounts | null; equal: boolean | null };
+}
+
+export interface BenchReport {
+  schema: "tinyml-course-bench/1";
+  date: string;
+  durationSec: number;
+  options: { models: BenchModelName[]; backends: TfjsBackendTarget[]; quick: boolean; torch: boolean; rounds: number };
+  machine: {
+    cpuModel: string;
+    cores: number;
+    totalMemoryGiB: number;
+    platform: string;
+    arch: string;
+    node: string;
+    tfjs: string;
+    torch: string | null;
+    python: string | null;
+    /** os.loadavg() (1, 5, 15 min) before and after the run: other work on the machine skews every number. */
+    loadAverage: { start: number[]; end: number[] };
+  };
+  defaultBackend: { name: string | null; detail: string };
+  torch: { available: boolean; reason?: string };
+  targets: { reference: "torch-1t"; trainRatio: number; inferRatio: number; appliesTo: "default backend" };
+  models: ModelSummary[];
+  rows: BenchRow[];
+  /** Backends that were asked for but could not be initialised, with the reason. */
+  skipped: { backend: string; reason: string }[];
+  /** Problems that make the run fail (exit code 1): parameter mismatches, broken backends. */
+  problems: string[];
+}

@@ -1,0 +1,277 @@
+// The course's self-check of its graded exercises (run by selfcheck.test.ts in `npm test`):
+// - structure: every exercise module in exercises/ has a counterpart in solutions/ with the same exports
+//   (same names, value/type kinds and TypeScript types); stubs call notImplemented("NN.M") with ids of
+//   their lesson; graded tests import the module under test through `@exercise/...` (otherwise the
+//   grader could not switch between exercises/ and solutions/);
+// - every graded test FAILS against the stubs and PASSES against the solutions (which score 100 %);
+// - every exercise id used by a stub has at least one graded test.
+// Which stubs: a learner's working copy has edited stubs, which must not make `npm test` fail. So when
+// git shows local changes to committed files under exercises/, the committed (HEAD) versions are exported
+// to build/grader-selfcheck/HEAD/ with read-only git commands and checked instead; otherwise (clean
+// working copy, new uncommitted exercises being written, no commit yet, no git) the working tree is
+// checked. GRADER_SELFCHECK_STUBS=worktree|head forces one or the other.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as ts from "typescript";
+import { findExerciseModules, findTestFiles, LESSON_DIR_PATTERN } from "./discover";
+import { EXERCISE_ID_PATTERN } from "./protocol";
+import { grade, REPO_ROOT, type GradeReport } from "./run";
+
+export interface SelfCheckOptions {
+  exercisesDir?: string;
+  solutionsDir?: string;
+  /** "auto" (default, see the header), "worktree" or "head"; env GRADER_SELFCHECK_STUBS overrides auto. */
+  stubs?: "auto" | "worktree" | "head";
+  testFileSuffix?: string;
+  timeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface SelfCheckResult {
+  /** Always true once the structure checks ran (also when there was nothing to check). */
+  structureChecked: boolean;
+  stubsSource: "worktree" | "HEAD";
+  stubsDir: string;
+  lessons: string[];
+  modules: string[];
+  exerciseIds: string[];
+  gradedTests: number;
+  /** Failures of the self-check: each one names the file and what is wrong. */
+  problems: string[];
+  /** Things worth knowing that are not failures. */
+  notes: string[];
+  stubsReport: GradeReport | null;
+  solutionsReport: GradeReport | null;
+}
+
+function rel(file: string): string {
+  const relative = path.relative(REPO_ROOT, file);
+  return relative.startsWith("..") ? file : relative.split(path.sep).join("/");
+}
+
+function git(args: string[]): Buffer {
+  return execFileSync("git", ["-C", REPO_ROOT, ...args], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** Decides which stubs to check and, for HEAD, exports them (read-only git commands) under build/. */
+export function resolveStubs(
+  exercisesDir: string,
+  mode: "auto" | "worktree" | "head",
+): { source: "worktree" | "HEAD"; dir: string; reason: string } {
+  const worktree = { source: "worktree" as const, dir: exercisesDir };
+  const inRepo = path.resolve(exercisesDir) === path.join(REPO_ROOT, "exercises");
+  if (mode === "worktree") return { ...worktree, reason: "GRADER_SELFCHECK_STUBS=worktree" };
+  if (!inRepo) {
+    if (mode === "head") throw new Error(`cannot check committed stubs of ${exercisesDir}: it is not the repository's exercises/`);
+    return { ...worktree, reason: "not the repository's exercises/" };
+  }
+  let hasHead = false;
+  try {
+    git(["rev-parse", "--verify", "--quiet", "HEAD"]);
+    hasHead = true;
+  } catch {
+    hasHead = false;
+  }
+  if (!hasHead) {
+    if (mode === "head") throw new Error("GRADER_SELFCHECK_STUBS=head, but the repository has no commit (or git is unavailable)");
+    return { ...worktree, reason: "no git commit to compare with" };
+  }
+  if (mode === "auto") {
+    const changed = git(["status", "--porcelain", "--untracked-files=no", "--", "exercises"]).toString("utf8").trim();
+    if (changed === "") return { ...worktree, reason: "exercises/ has no local changes to committed files" };
+  }
+  const exportDir = path.join(REPO_ROOT, "build", "grader-selfcheck", "HEAD", "exercises");
+  fs.rmSync(exportDir, { recursive: true, force: true });
+  const names = git(["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", "exercises"]).toString("utf8").split("\0").filter(Boolean);
+  for (const name of names) {
+    const target = path.join(exportDir, path.relative("exercises", name));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, git(["show", `HEAD:${name}`]));
+  }
+  fs.mkdirSync(exportDir, { recursive: true });
+  return {
+    source: "HEAD",
+    dir: exportDir,
+    reason: mode === "head" ? "GRADER_SELFCHECK_STUBS=head" : "exercises/ has local changes: checking the committed stubs (set GRADER_SELFCHECK_STUBS=worktree to check the working copy)",
+  };
+}
+
+interface ExportShape {
+  name: string;
+  kind: string;
+  type: string;
+}
+
+/** The exports of each module, with their kind and TypeScript type, from one TypeScript program. */
+function exportShapes(files: string[]): Map<string, ExportShape[] | string> {
+  const configPath = path.join(REPO_ROOT, "tsconfig.json");
+  const config = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT);
+  const program = ts.createProgram(files, { ...parsed.options, noEmit: true });
+  const checker = program.getTypeChecker();
+  const shapes = new Map<string, ExportShape[] | string>();
+  for (const file of files) {
+    const source = program.getSourceFile(file);
+    const moduleSymbol = source && checker.getSymbolAtLocation(source);
+    if (!source || !moduleSymbol) {
+      shapes.set(file, source ? "it exports nothing (not a module)" : "TypeScript could not read it");
+      continue;
+    }
+    const list: ExportShape[] = [];
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+      const isValue = (symbol.flags & ts.SymbolFlags.Value) !== 0;
+      const isType = (symbol.flags & (ts.SymbolFlags.Type | ts.SymbolFlags.Namespace)) !== 0;
+      const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseFullyQualifiedType;
+      let type = "";
+      if (declaration && isValue) type = checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, declaration), undefined, flags);
+      else if (isType) type = checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol), undefined, flags);
+      // Types print with their module path; make them comparable between exercises/ and solutions/.
+      type = type.replace(/import\("[^"]*"\)\./g, "").replace(/"[^"]*(?:exercises|solutions)[^"]*"\./g, "");
+      list.push({ name: exported.name, kind: isValue && isType ? "value+type" : isValue ? "value" : "type", type });
+    }
+    shapes.set(file, list.sort((a, b) => a.name.localeCompare(b.name)));
+  }
+  return shapes;
+}
+
+const IMPORT_PATTERN = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"']+)["']/g;
+
+function importsOf(text: string): string[] {
+  return [...text.matchAll(IMPORT_PATTERN)].map((match) => match[1]);
+}
+
+/** Runs the whole self-check; never throws for course problems (they are listed in `problems`). */
+export async function runSelfCheck(options: SelfCheckOptions = {}): Promise<SelfCheckResult> {
+  const suffix = options.testFileSuffix ?? ".test.ts";
+  const exercisesDir = path.resolve(options.exercisesDir ?? path.join(REPO_ROOT, "exercises"));
+  const solutionsDir = path.resolve(options.solutionsDir ?? path.join(REPO_ROOT, "solutions"));
+  const envMode = process.env.GRADER_SELFCHECK_STUBS;
+  if (envMode !== undefined && envMode !== "" && !["auto", "worktree", "head"].includes(envMode)) {
+    throw new Error(`GRADER_SELFCHECK_STUBS=${JSON.stringify(envMode)} is not one of: auto, worktree, head`);
+  }
+  const mode = options.stubs ?? ((envMode || "auto") as "auto" | "worktree" | "head");
+  const progress = options.onProgress ?? (() => undefined);
+  const problems: string[] = [];
+  const notes: string[] = [];
+
+  const stubs = resolveStubs(exercisesDir, mode);
+  notes.push(`stubs checked: ${stubs.source} (${stubs.reason})`);
+  const stubsDir = stubs.dir;
+
+  // ---- structure ----
+  const lessonDirs = fs.existsSync(stubsDir)
+    ? fs.readdirSync(stubsDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort()
+    : [];
+  for (const lesson of lessonDirs) {
+    if (!LESSON_DIR_PATTERN.test(lesson)) problems.push(`${rel(path.join(stubsDir, lesson))}: lesson directories are named like "00-getting-started"`);
+  }
+  const modules = findExerciseModules(stubsDir, suffix);
+  const testFiles = findTestFiles(stubsDir, suffix);
+  const exerciseIds = new Set<string>();
+  const counterparts: [string, string][] = [];
+  for (const module of modules) {
+    const relative = path.relative(stubsDir, module);
+    const lesson = relative.split(path.sep)[0];
+    const counterpart = path.join(solutionsDir, relative);
+    if (!fs.existsSync(counterpart)) problems.push(`${rel(module)}: no solution at ${rel(counterpart)}`);
+    else counterparts.push([module, counterpart]);
+    const text = fs.readFileSync(module, "utf8");
+    const ids = [...text.matchAll(/notImplemented\(\s*["']([^"']*)["']\s*\)/g)].map((m) => m[1]);
+    for (const id of ids) {
+      const match = EXERCISE_ID_PATTERN.exec(id);
+      if (!match) problems.push(`${rel(module)}: notImplemented(${JSON.stringify(id)}) is not an exercise id like "03.2"`);
+      else if (!lesson.startsWith(`${match[1]}-`)) problems.push(`${rel(module)}: exercise id ${id} does not belong to lesson ${lesson}`);
+      else exerciseIds.add(id);
+    }
+  }
+  if (counterparts.length > 0) {
+    progress(`comparing the exports of ${counterparts.length} exercise module(s) with their solutions`);
+    const shapes = exportShapes(counterparts.flat());
+    for (const [stub, solution] of counterparts) {
+      const stubShape = shapes.get(stub);
+      const solutionShape = shapes.get(solution);
+      if (typeof stubShape === "string" || typeof solutionShape === "string" || !stubShape || !solutionShape) {
+        problems.push(`${rel(stub)} / ${rel(solution)}: cannot compare exports: ${typeof stubShape === "string" ? stubShape : solutionShape}`);
+        continue;
+      }
+      const stubByName = new Map(stubShape.map((s) => [s.name, s]));
+      const solutionByName = new Map(solutionShape.map((s) => [s.name, s]));
+      for (const [name, s] of stubByName) {
+        const other = solutionByName.get(name);
+        if (!other) problems.push(`${rel(solution)}: does not export ${name}, which ${rel(stub)} exports`);
+        else if (other.kind !== s.kind) problems.push(`${name}: a ${s.kind} in ${rel(stub)} but a ${other.kind} in ${rel(solution)}`);
+        else if (other.type !== s.type) {
+          const hint = /=> never$/.test(s.type) ? " (annotate the stub's return type: notImplemented() returns never)" : "";
+          problems.push(`${name}: type ${s.type} in ${rel(stub)} but ${other.type} in ${rel(solution)}${hint}`);
+        }
+      }
+      for (const name of solutionByName.keys()) {
+        if (!stubByName.has(name)) problems.push(`${rel(stub)}: does not export ${name}, which ${rel(solution)} exports`);
+      }
+    }
+  }
+  for (const test of testFiles) {
+    const imports = importsOf(fs.readFileSync(test.path, "utf8"));
+    if (!imports.some((spec) => spec.startsWith("@exercise/"))) {
+      problems.push(`${rel(test.path)}: imports no module through "@exercise/<lesson>/<module>", so the grader cannot switch it between exercises/ and solutions/`);
+    }
+    for (const spec of imports.filter((s) => s.startsWith("."))) {
+      const resolved = path.resolve(path.dirname(test.path), spec);
+      const insideStubs = !path.relative(stubsDir, resolved).startsWith("..");
+      if (insideStubs && !resolved.endsWith(suffix.replace(/\.ts$/, ""))) {
+        problems.push(`${rel(test.path)}: imports ${JSON.stringify(spec)} relatively; import exercise modules as "@exercise/${path.relative(stubsDir, resolved).split(path.sep).join("/")}"`);
+      }
+    }
+  }
+  const structureChecked = true;
+
+  if (testFiles.length === 0) {
+    notes.push(`${rel(stubsDir)} has no graded tests: nothing to grade`);
+    if (modules.length > 0) problems.push(`${rel(stubsDir)} has ${modules.length} exercise module(s) but no graded test`);
+    return { structureChecked, stubsSource: stubs.source, stubsDir, lessons: lessonDirs, modules: modules.map(rel), exerciseIds: [...exerciseIds].sort(), gradedTests: 0, problems, notes, stubsReport: null, solutionsReport: null };
+  }
+
+  // ---- grading: stubs must fail, solutions must pass ----
+  const common = { exercisesDir: stubsDir, solutionsDir, testFileSuffix: suffix, timeoutMs: options.timeoutMs, onProgress: options.onProgress };
+  progress("grading the stubs");
+  const stubsReport = await grade({ ...common, target: "exercises" });
+  progress("grading the solutions");
+  const solutionsReport = await grade({ ...common, target: "solutions" });
+  for (const warning of stubsReport.warnings) problems.push(`grading the stubs: ${warning}`);
+  for (const warning of solutionsReport.warnings) problems.push(`grading the solutions: ${warning}`);
+  for (const test of stubsReport.tests) {
+    if (test.passed) problems.push(`[${test.id}] ${test.title} (${test.file}): passes against the unmodified stub; a graded test must fail until the exercise is done`);
+    else if (!/not implemented yet/.test(test.error ?? "")) notes.push(`[${test.id}] ${test.title}: fails against the stub with "${(test.error ?? "").split("\n")[0]}" rather than "not implemented yet"`);
+  }
+  for (const test of solutionsReport.tests) {
+    if (!test.passed) problems.push(`[${test.id}] ${test.title} (${test.file}): fails against the solution: ${(test.error ?? "").split("\n")[0]}`);
+  }
+  const keys = (report: GradeReport) => new Set(report.tests.map((t) => `${t.file}::[${t.id}] ${t.title}`));
+  const stubKeys = keys(stubsReport);
+  const solutionKeys = keys(solutionsReport);
+  for (const key of stubKeys) if (!solutionKeys.has(key)) problems.push(`${key}: found when grading the stubs but not the solutions`);
+  for (const key of solutionKeys) if (!stubKeys.has(key)) problems.push(`${key}: found when grading the solutions but not the stubs`);
+  if (solutionsReport.totals.pointsPossible > 0 && solutionsReport.totals.percent !== 100) {
+    problems.push(`the solutions score ${solutionsReport.totals.percent} %, not 100 %`);
+  }
+  const testedIds = new Set(solutionsReport.tests.map((t) => t.id).concat(stubsReport.tests.map((t) => t.id)));
+  for (const id of exerciseIds) if (!testedIds.has(id)) problems.push(`exercise ${id}: a stub calls notImplemented("${id}") but no graded test has id ${id}`);
+  for (const id of testedIds) if (!exerciseIds.has(id)) notes.push(`exercise ${id} has graded tests but no stub calls notImplemented("${id}")`);
+
+  return {
+    structureChecked,
+    stubsSource: stubs.source,
+    stubsDir,
+    lessons: lessonDirs,
+    modules: modules.map(rel),
+    exerciseIds: [...exerciseIds].sort(),
+    gradedTests: solutionsReport.tests.length,
+    problems,
+    notes,
+    stubsReport,
+    solutionsReport,
+  };
+}

@@ -1,0 +1,154 @@
+// Tests of the nbformat validator and the create/strip helpers, plus the repository rule that the
+// committed notebooks/*.ipynb are valid, run on tslab, and carry no outputs.
+
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { listNotebooks } from "./build";
+import { PROJECT_ROOT } from "./kernel";
+import {
+  cellsWithOutputs,
+  createNotebook,
+  hasOutputs,
+  Notebook,
+  notebookProblems,
+  parseNotebook,
+  RUN_METADATA_KEY,
+  serializeNotebook,
+  splitLines,
+  stripNotebook,
+} from "./nbformat";
+
+function executedExample(): Notebook {
+  const nb = createNotebook([
+    { type: "markdown", source: "# Title" },
+    { type: "code", source: "console.log(1)" },
+  ]);
+  const cell = nb.cells[1];
+  if (cell.cell_type !== "code") throw new Error("expected a code cell");
+  cell.execution_count = 1;
+  cell.outputs = [
+    { output_type: "stream", name: "stdout", text: ["1\n"] },
+    { output_type: "display_data", data: { "text/html": ["<b>x</b>"], "application/json": { a: 1 } }, metadata: {} },
+    { output_type: "execute_result", execution_count: 1, data: { "text/plain": "1" }, metadata: {} },
+    { output_type: "error", ename: "Error", evalue: "boom", traceback: ["Error: boom"] },
+  ];
+  cell.metadata.execution = { "iopub.status.busy": "2024-01-01" };
+  nb.metadata[RUN_METADATA_KEY] = { status: "ok" };
+  return nb;
+}
+
+describe("nbformat validator", () => {
+  it("accepts a created notebook and an executed one", () => {
+    expect(notebookProblems(createNotebook([{ type: "code", source: "1" }]))).toEqual([]);
+    expect(notebookProblems(executedExample())).toEqual([]);
+  });
+
+  it("names the path, what it found and what it expected", () => {
+    const nb = executedExample() as any;
+    nb.nbformat = 3;
+    nb.cells[0].cell_type = "heading";
+    nb.cells[1].outputs[0].name = "stdlog";
+    nb.cells[1].outputs[1].data["text/html"] = 42;
+    nb.cells[1].outputs[3].traceback = "Error: boom";
+    nb.cells[1].execution_count = -1;
+    const problems = notebookProblems(nb);
+    expect(problems).toContain("nbformat: expected 4 (only nbformat 4 notebooks are supported), found number 3");
+    expect(problems).toContain('cells[0].cell_type: expected "code", "markdown" or "raw", found the string "heading"');
+    expect(problems).toContain('cells[1].outputs[0].name: expected "stdout" or "stderr", found the string "stdlog"');
+    expect(problems).toContain('cells[1].outputs[1].data["text/html"]: expected a string or an array of strings, found number 42');
+    expect(problems).toContain('cells[1].outputs[3].traceback: expected an array of strings, found the string "Error: boom"');
+    expect(problems).toContain("cells[1].execution_count: expected null or a non-negative integer, found number -1");
+  });
+
+  it("requires unique cell ids from nbformat 4.5 and rejects outputs on markdown cells", () => {
+    const nb = createNotebook([
+      { type: "code", source: "1" },
+      { type: "markdown", source: "m" },
+    ]) as any;
+    nb.cells[1].id = nb.cells[0].id;
+    delete nb.cells[0].id;
+    nb.cells[1].outputs = [];
+    const problems = notebookProblems(nb);
+    expect(problems.some((p) => p.startsWith("cells[0].id: expected a 1-64 character id") && p.includes("required from nbformat 4.5"))).toBe(true);
+    expect(problems).toContain("cells[1].outputs: expected no outputs on a markdown cell, found an array");
+    expect(notebookProblems({ ...nb, nbformat_minor: 4, cells: [{ cell_type: "code", source: "", metadata: {}, outputs: [], execution_count: null }] })).toEqual([]);
+  });
+
+  it("parseNotebook names the file for bad JSON and non-objects", () => {
+    expect(() => parseNotebook("[1,2]", "x.ipynb")).toThrow(/x\.ipynb is not a valid nbformat 4 notebook[\s\S]*\(top level\): expected a JSON object/);
+    expect(() => parseNotebook("{", "y.ipynb")).toThrow(/y\.ipynb[\s\S]*not JSON/);
+  });
+});
+
+describe("create and strip", () => {
+  it("creates an nbformat 4.5 notebook on the tslab kernel with lines split like Jupyter", () => {
+    const nb = createNotebook([{ type: "code", source: "const a = 1;\nconsole.log(a)" }]);
+    expect(nb.nbformat).toBe(4);
+    expect(nb.nbformat_minor).toBe(5);
+    expect(nb.metadata.kernelspec).toEqual({ name: "tslab", display_name: "TypeScript", language: "typescript" });
+    expect(nb.cells[0].source).toEqual(["const a = 1;\n", "console.log(a)"]);
+    expect(splitLines("")).toEqual([]);
+    expect(splitLines("a\n\nb\n")).toEqual(["a\n", "\n", "b\n"]);
+  });
+
+  it("strips outputs, execution counts and run metadata, leaving the source and ids", () => {
+    const nb = executedExample();
+    expect(hasOutputs(nb)).toBe(true);
+    expect(cellsWithOutputs(nb)).toEqual([2]);
+    const stripped = stripNotebook(nb);
+    expect(hasOutputs(stripped)).toBe(false);
+    expect(notebookProblems(stripped)).toEqual([]);
+    expect(stripped.metadata[RUN_METADATA_KEY]).toBeUndefined();
+    expect(stripped.cells[1].metadata.execution).toBeUndefined();
+    expect(stripped.cells.map((c) => [c.id, c.source])).toEqual(nb.cells.map((c) => [c.id, c.source]));
+    // The original is not modified.
+    expect(hasOutputs(nb)).toBe(true);
+    expect(serializeNotebook(stripped).endsWith("}\n")).toBe(true);
+  });
+});
+
+describe("strip.ts (authoring tool)", () => {
+  it("--check reports saved outputs without writing; without --check it clears them", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strip-test-"));
+    try {
+      const file = path.join(dir, "saved.ipynb");
+      fs.writeFileSync(file, serializeNotebook(executedExample()));
+      const before = fs.readFileSync(file, "utf8");
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "strip.ts"), ...args], { encoding: "utf8" });
+      const check = run("--check", file);
+      expect(check.status).toBe(1);
+      expect(check.stdout).toContain("outputs in cells 2");
+      expect(fs.readFileSync(file, "utf8")).toBe(before);
+      const strip = run(file);
+      expect(strip.status).toBe(0);
+      expect(hasOutputs(parseNotebook(fs.readFileSync(file, "utf8"), file))).toBe(false);
+      expect(run("--check", file).status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("committed notebooks", () => {
+  const notebooksDir = path.join(PROJECT_ROOT, "notebooks");
+  const files = listNotebooks(notebooksDir);
+  it.skipIf(files.length > 0)("(skipped: notebooks/ has no .ipynb files yet)", () => {});
+  for (const file of files) {
+    const name = path.basename(file);
+    it(`${name} is valid nbformat 4 on the tslab kernel and has no outputs`, () => {
+      const notebook = parseNotebook(fs.readFileSync(file, "utf8"), `notebooks/${name}`);
+      expect(notebook.metadata.kernelspec?.name, `notebooks/${name}: metadata.kernelspec.name`).toBe("tslab");
+      const cells = cellsWithOutputs(notebook);
+      expect(
+        cells,
+        `notebooks/${name} has saved outputs or execution counts in cells ${cells.join(", ")}; ` +
+          `clear them with: npx tsx course-lib/notebook/strip.ts notebooks/${name}`,
+      ).toEqual([]);
+      expect(notebook.metadata[RUN_METADATA_KEY], `notebooks/${name} is an executed copy (from build/)`).toBeUndefined();
+    });
+  }
+});

@@ -1,0 +1,68 @@
+// initBackend: default choice on this machine, COURSE_BACKEND / options handling, errors that name the
+// bad value and the reason, idempotence, and that the course's wasm kernels get registered.
+import { afterEach, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { getBackendInfo, initBackend, NATIVE_PACKAGE } from "./backend";
+
+function nativeInstalled(): boolean {
+  try {
+    require.resolve(NATIVE_PACKAGE);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterEach(() => {
+  delete process.env.COURSE_BACKEND;
+});
+
+it("defaults to wasm with the course kernels when the native package is missing, and says why", async () => {
+  delete process.env.COURSE_BACKEND;
+  const info = await initBackend();
+  if (nativeInstalled()) {
+    expect(info.name).toBe("node");
+    return;
+  }
+  expect(info).toMatchObject({ name: "wasm", tfBackend: "wasm" });
+  expect(tf.getBackend()).toBe("wasm");
+  expect(info.detail).toMatch(/tfjs-node-native is not installed/);
+  expect(info.detail).toMatch(/course training kernels/);
+  for (const kernel of ["Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"]) {
+    expect(tf.getKernel(kernel, "wasm"), kernel).toBeDefined();
+  }
+  expect(getBackendInfo()).toBe(info);
+});
+
+it("is idempotent", async () => {
+  const first = await initBackend();
+  const [second, third] = await Promise.all([initBackend(), initBackend()]);
+  expect(second).toBe(first);
+  expect(third).toBe(first);
+});
+
+it("rejects an unknown COURSE_BACKEND value, naming it and the choices", async () => {
+  process.env.COURSE_BACKEND = "gpu-please";
+  await expect(initBackend()).rejects.toThrow(/COURSE_BACKEND="gpu-please".*node, wasm, cpu/);
+});
+
+it("rejects an unknown options.backend value", async () => {
+  await expect(initBackend({ backend: "tpu" as never })).rejects.toThrow(/"tpu".*expected one of node, wasm, cpu/);
+});
+
+it("COURSE_BACKEND=node fails with a clear reason when the native package cannot load", async () => {
+  if (nativeInstalled()) return;
+  process.env.COURSE_BACKEND = "node";
+  await expect(initBackend()).rejects.toThrow(/COURSE_BACKEND=node: the native package tfjs-node-native is not installed.*use wasm/);
+});
+
+it("COURSE_BACKEND=cpu forces cpu, wins over options, and wasm can be requested back", async () => {
+  process.env.COURSE_BACKEND = "cpu";
+  const cpu = await initBackend({ backend: "wasm" });
+  expect(cpu).toMatchObject({ name: "cpu", tfBackend: "cpu" });
+  expect(cpu.detail).toMatch(/COURSE_BACKEND=cpu/);
+  delete process.env.COURSE_BACKEND;
+  const wasm = await initBackend({ backend: "wasm" });
+  expect(wasm).toMatchObject({ name: "wasm", tfBackend: "wasm" });
+  expect(wasm.detail).toMatch(/options.backend=wasm/);
+});

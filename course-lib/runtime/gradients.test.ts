@@ -1,0 +1,146 @@
+// The gradients the course replaces while the wasm backend is active (Relu, Relu6, Square, Mean,
+// FusedBatchNorm) and the fused hard-swish op, checked against the cpu backend, which keeps
+// tfjs-core's own composed gradients and ops: same inputs, tf.grad on both, error relative to the
+// reference's scale <= 1e-4. Inputs include the kinks (0 and 6 for relu6, -3 and 3 for hard-swish),
+// NaN, sizes that are not a multiple of 4 (the SIMD loops' JS tail) and channel counts that are
+// (SIMD) and are not (JS path).
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "./backend";
+import { COURSE_WASM_GRADIENTS, hardSwish } from "./kernels";
+import { randomValues, relativeMaxError } from "./kernel-check";
+
+const TOLERANCE = 1e-4;
+
+beforeAll(async () => {
+  delete process.env.COURSE_BACKEND;
+  await initBackend({ backend: "wasm" });
+});
+
+interface GradResult { y: Float32Array; dx: Float32Array[] }
+
+/** Runs f forward and backward (weighted by a fixed random dy) on one backend. */
+async function gradOn(backend: "wasm" | "cpu", f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: { shape: number[]; values: Float32Array }[]): Promise<GradResult> {
+  await tf.setBackend(backend);
+  const xs = inputs.map((i) => tf.tensor(i.values, i.shape));
+  const y = f(...xs);
+  const dy = tf.tensor(randomValues(y.size, 999), y.shape);
+  const grads = tf.grads((...args: tf.Tensor[]) => f(...args))(xs, dy);
+  const result = { y: Float32Array.from(await y.data()), dx: await Promise.all(grads.map(async (g) => Float32Array.from(await g.data()))) };
+  tf.dispose([...xs, y, dy, ...grads]);
+  return result;
+}
+
+function hasNaNAt(values: Float32Array, i: number): boolean {
+  return Number.isNaN(values[i]);
+}
+
+/** Compares wasm and cpu; NaN must appear at the same places (then the rest is compared). */
+async function expectSameGrads(label: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: { shape: number[]; values: Float32Array }[]) {
+  const wasm = await gradOn("wasm", f, inputs);
+  const cpu = await gradOn("cpu", f, inputs);
+  const pairs: [string, Float32Array, Float32Array][] = [["y", wasm.y, cpu.y], ...wasm.dx.map((d, i) => [`dx${i}`, d, cpu.dx[i]] as [string, Float32Array, Float32Array])];
+  for (const [name, a, b] of pairs) {
+    for (let i = 0; i < b.length; i++) {
+      expect(hasNaNAt(a, i), `${label} ${name}[${i}]: wasm ${a[i]} cpu ${b[i]}`).toBe(hasNaNAt(b, i));
+    }
+    const err = relativeMaxError(a.map((v) => (Number.isNaN(v) ? 0 : v)), b.map((v) => (Number.isNaN(v) ? 0 : v)));
+    expect(err, `${label} ${name}: relative error ${err}`).toBeLessThanOrEqual(TOLERANCE);
+  }
+}
+
+/** Random values scaled to [-range, range) with the given special values written in front. */
+function values(size: number, seed: number, range: number, special: number[] = []): Float32Array {
+  const v = randomValues(size, seed).map((x) => x * range);
+  special.forEach((s, i) => (v[i] = s));
+  return v;
+}
+
+it("the replaced gradients are the ones tested here", () => {
+  expect([...COURSE_WASM_GRADIENTS].sort()).toEqual(["CourseHardSwish", "FusedBatchNorm", "Mean", "Relu", "Relu6", "Square"]);
+});
+
+describe("element-wise gradients", () => {
+  // 2*3*5*7 = 210 elements (not a multiple of 4) and 4*6*8 = 192 (a multiple).
+  for (const shape of [[2, 3, 5, 7], [4, 6, 8]]) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    it(`relu6 [${shape}] incl. x = 0, 6`, async () => {
+      // (NaN is checked below on the gradient alone: the stock wasm Relu6 forward maps NaN to 0, cpu to NaN.)
+      await expectSameGrads("relu6", (x) => tf.relu6(x), [{ shape, values: values(size, 1, 8, [0, 6, -0, 6.0001, 5.9999]) }]);
+    });
+    it(`relu [${shape}] incl. x = 0, NaN`, async () => {
+      await expectSameGrads("relu", (x) => tf.relu(x), [{ shape, values: values(size, 2, 3, [0, NaN, -0]) }]);
+    });
+    it(`square [${shape}]`, async () => {
+      await expectSameGrads("square", (x) => tf.square(x), [{ shape, values: values(size, 3, 5) }]);
+    });
+    it(`hard-swish op [${shape}] incl. x = -3, 3, NaN, ±large (fused on wasm, composed on cpu)`, async () => {
+      await expectSameGrads("hardSwish", (x) => hardSwish(x), [{ shape, values: values(size, 4, 6, [-3, 3, NaN, -1e6, 1e6, 0, -2.9999, 3.0001]) }]);
+    });
+  }
+  for (const [shape, axis, keepDims] of [[[4, 5, 6, 8], [0, 1, 2], false], [[3, 5, 7], [1], true], [[2, 3, 4], [0, 2], false], [[5, 6], undefined, false]] as [number[], number[] | undefined, boolean][]) {
+    it(`mean [${shape}] axis ${JSON.stringify(axis)} keepDims ${keepDims}`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      await expectSameGrads("mean", (x) => tf.mean(x, axis, keepDims), [{ shape, values: values(size, 5, 2) }]);
+    });
+  }
+});
+
+it("the relu6 gradient at NaN is NaN, as tfjs-core's composed gradient gives on cpu", async () => {
+  const grads: number[][] = [];
+  for (const backend of ["wasm", "cpu"]) {
+    await tf.setBackend(backend);
+    const x = tf.tensor([NaN, 1, 7, 0, NaN]);
+    const g = tf.grad((t: tf.Tensor) => tf.relu6(t))(x);
+    grads.push(Array.from(await g.data()));
+    tf.dispose([x, g]);
+  }
+  expect(grads[0]).toEqual(grads[1]);
+  expect(grads[0]).toEqual([NaN, 1, 0, 0, NaN]);
+});
+
+it("hard-swish's subgradient at the kinks is tfjs-core's: 0 at -3, 1.5 at 3", async () => {
+  await tf.setBackend("wasm");
+  const x = tf.tensor([-3, 3, -4, 4, 0]);
+  const g = tf.grad((t: tf.Tensor) => hardSwish(t))(x);
+  expect(Array.from(await g.data())).toEqual([0, 1.5, 0, 1, 0.5]);
+  tf.dispose([x, g]);
+});
+
+describe("BatchNorm gradient (training-mode batch statistics, as BatchNormalization layers compute it)", () => {
+  for (const C of [8, 3]) {
+    // (Without a scale or an offset tfjs-core cannot differentiate batchNorm at all, on any backend:
+    // it saves/filters the missing inputs for the backward pass and fails. So both are given here.)
+    {
+      it(`x [3,5,4,${C}]${C % 4 ? " (JS path)" : " (SIMD path)"}`, async () => {
+        const shape = [3, 5, 4, C];
+        const size = shape.reduce((a, b) => a * b, 1);
+        const inputs = [
+          { shape, values: values(size, 6, 3).map((v, i) => v + (i % C)) }, // per-channel offsets
+          { shape: [C], values: values(C, 7, 0.5).map((v) => 1 + v) },
+          { shape: [C], values: values(C, 8, 1) },
+        ];
+        await expectSameGrads(
+          "batchNorm",
+          (x, gamma, beta) => {
+            const { mean, variance } = tf.moments(x, [0, 1, 2]);
+            return tf.batchNorm(x, mean, variance, beta, gamma, 1e-3);
+          },
+          inputs,
+        );
+      });
+    }
+  }
+  it("with moving statistics (mean and variance are not functions of x)", async () => {
+    const shape = [2, 3, 3, 8];
+    const size = shape.reduce((a, b) => a * b, 1);
+    await expectSameGrads(
+      "batchNorm inference",
+      (x, mean, variance, gamma, beta) => tf.batchNorm(x, mean, tf.add(tf.abs(variance), 0.5), beta, gamma, 1e-3),
+      [
+        { shape, values: values(size, 9, 2) }, { shape: [8], values: values(8, 10, 1) }, { shape: [8], values: values(8, 11, 1) },
+        { shape: [8], values: values(8, 12, 2) }, { shape: [8], values: values(8, 13, 1) },
+      ],
+    );
+  });
+});

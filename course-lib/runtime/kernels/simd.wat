@@ -1,0 +1,401 @@
+;; SIMD loops for the course's fused wasm kernels (see simd.ts, which loads this module).
+;;
+;; Why hand-written WebAssembly: a plain JavaScript loop over a Float32Array runs at ~2-8 ns per
+;; element on this machine (branchy ones worse), ~4-10x slower than the wasm backend's own SIMD
+;; kernels, so fusing a chain of tfjs ops in JS often saved nothing. These functions run on the wasm
+;; backend's own memory (imported), directly on tensor data: pointers are byte offsets into that
+;; memory, counts are elements. Element-wise loops handle n rounded down to a multiple of 4; the caller
+;; (simd.ts) finishes the last 0-3 elements in JS. Per-channel loops need C % 4 == 0 (the caller falls
+;; back to JS otherwise). Sums accumulate in float64.
+;;
+;; Rebuild simd-module.ts after editing: npx tsx course-lib/runtime/kernels/build-simd.ts (needs wabt's
+;; wat2wasm: apt-get install wabt).
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; out = dy * g, g = 1 where 0 < x <= 6, NaN where x is NaN, else 0 (tfjs-core's relu6 gradient
+  ;; dy * lessEqual(x, 6) * step(x), kinks and NaN included: a NaN dy stays NaN, as in the stock product)
+  (func (export "relu6_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $i))))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (v128.load align=4 (i32.add (local.get $dy) (local.get $i)))
+            (v128.or
+              (v128.and (f32x4.splat (f32.const 1))
+                        (v128.and (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0)))
+                                  (f32x4.le (local.get $v) (f32x4.splat (f32.const 6)))))
+              (v128.and (local.get $v) (f32x4.ne (local.get $v) (local.get $v))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; out = dy * (2 * x)
+  (func (export "square_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (v128.load align=4 (i32.add (local.get $dy) (local.get $i)))
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $x) (local.get $i))) (f32x4.splat (f32.const 2)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; out = x * (min(max(x + 3, 0), 6) / 6)   (wasm min/max propagate NaN)
+  (func (export "hard_swish") (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $i))))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (local.get $v)
+            (f32x4.div
+              (f32x4.min
+                (f32x4.max (f32x4.add (local.get $v) (f32x4.splat (f32.const 3))) (f32x4.splat (f32.const 0)))
+                (f32x4.splat (f32.const 6)))
+              (f32x4.splat (f32.const 6)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; out = dy * g, g = 0 (x <= -3), (2x + 3) / 6 (-3 < x <= 3), 1 (x > 3); NaN where x is NaN
+  (func (export "hard_swish_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128) (local $g v128)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $i))))
+        (local.set $g
+          (v128.bitselect
+            (f32x4.splat (f32.const 1))
+            (v128.and
+              (f32x4.div
+                (f32x4.add (f32x4.mul (local.get $v) (f32x4.splat (f32.const 2))) (f32x4.splat (f32.const 3)))
+                (f32x4.splat (f32.const 6)))
+              (f32x4.gt (local.get $v) (f32x4.splat (f32.const -3))))
+            (f32x4.gt (local.get $v) (f32x4.splat (f32.const 3)))))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $i))
+          (v128.or
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $dy) (local.get $i))) (local.get $g))
+            (v128.and (local.get $v) (f32x4.ne (local.get $v) (local.get $v)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; Per-channel sums over rows of a [rows, C] tensor (C % 4 == 0) into float64 acc[C] (added to).
+  (func (export "channel_sums") (param $x i32) (param $acc i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $cb i32) (local $a i32) (local $v v128)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $chDone
+          (loop $ch
+            (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $c))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
+            (v128.store align=8 (local.get $a)
+              (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v))))
+            (v128.store offset=16 align=8 (local.get $a)
+              (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $ch)))
+        (local.set $x (i32.add (local.get $x) (local.get $cb)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; Sum of n float32 values (n % 4 == 0) in float64.
+  (func (export "sum_all") (param $x i32) (param $n i32) (result f64)
+    (local $i i32) (local $end i32) (local $lo v128) (local $hi v128) (local $v v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $i))))
+        (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $v))))
+        (local.set $hi (f64x2.add (local.get $hi)
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next)))
+    (local.set $lo (f64x2.add (local.get $lo) (local.get $hi)))
+    (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo))))
+
+  ;; BatchNorm backward over a [rows, C] tensor (C % 4 == 0): out = dy * k[c]; float64 acc gets
+  ;; acc[c] += dy, acc[C + c] += dy * (x - mean[c]). mean and k are float32 [C].
+  (func (export "batchnorm_grad")
+    (param $x i32) (param $dy i32) (param $mean i32) (param $k i32) (param $out i32) (param $acc i32)
+    (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $cb i32) (local $a i32) (local $b i32) (local $off i32)
+    (local $d v128) (local $p v128)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $chDone
+          (loop $ch
+            (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (local.set $d (v128.load align=4 (i32.add (local.get $dy) (local.get $c))))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $c))
+              (f32x4.mul (local.get $d) (v128.load align=4 (i32.add (local.get $k) (local.get $c)))))
+            (local.set $p
+              (f32x4.mul (local.get $d)
+                (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $c)))
+                           (v128.load align=4 (i32.add (local.get $mean) (local.get $c))))))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
+            (local.set $b (i32.add (local.get $a) (i32.shl (local.get $cb) (i32.const 1))))
+            (v128.store align=8 (local.get $a)
+              (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $d))))
+            (v128.store offset=16 align=8 (local.get $a)
+              (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))))
+            (v128.store align=8 (local.get $b)
+              (f64x2.add (v128.load align=8 (local.get $b)) (f64x2.promote_low_f32x4 (local.get $p))))
+            (v128.store offset=16 align=8 (local.get $b)
+              (f64x2.add (v128.load offset=16 align=8 (local.get $b))
+                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $ch)))
+        (local.set $x (i32.add (local.get $x) (local.get $cb)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $cb)))
+        (local.set $out (i32.add (local.get $out) (local.get $cb)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; BatchNorm forward over a [rows, C] tensor (C % 4 == 0): out = (x - mean[c]) * k[c] + offset[c].
+  (func (export "batchnorm_forward")
+    (param $x i32) (param $mean i32) (param $k i32) (param $offset i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $cb i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $chDone
+          (loop $ch
+            (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $c))
+              (f32x4.add
+                (f32x4.mul
+                  (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $c)))
+                             (v128.load align=4 (i32.add (local.get $mean) (local.get $c))))
+                  (v128.load align=4 (i32.add (local.get $k) (local.get $c))))
+                (v128.load align=4 (i32.add (local.get $offset) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $ch)))
+        (local.set $x (i32.add (local.get $x) (local.get $cb)))
+        (local.set $out (i32.add (local.get $out) (local.get $cb)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; Depthwise filter gradient, multiplier 1, one filter tap: for `rows` rows of `cols` positions,
+  ;; acc[c] += x[c] * dy[c] for the C channels (C % 4 == 0) at each position; acc is float64 [C].
+  ;; Steps are in bytes: x advances xColStep per position and xRowStep per row, dy C*4 per position
+  ;; and dyRowStep per row (the caller computes them from strides, dilation and padding).
+  (func (export "depthwise_filter_tap")
+    (param $x i32) (param $dy i32) (param $acc i32) (param $rows i32) (param $cols i32)
+    (param $xColStep i32) (param $xRowStep i32) (param $dyRowStep i32) (param $C i32)
+    (local $r i32) (local $j i32) (local $c i32) (local $cb i32) (local $a i32) (local $p v128)
+    (local $xp i32) (local $dp i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $xp (local.get $x))
+        (local.set $dp (local.get $dy))
+        (local.set $j (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_u (local.get $j) (local.get $cols)))
+            (local.set $c (i32.const 0))
+            (block $chDone
+              (loop $ch
+                (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+                (local.set $p
+                  (f32x4.mul (v128.load align=4 (i32.add (local.get $xp) (local.get $c)))
+                             (v128.load align=4 (i32.add (local.get $dp) (local.get $c)))))
+                (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
+                (v128.store align=8 (local.get $a)
+                  (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $p))))
+                (v128.store offset=16 align=8 (local.get $a)
+                  (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+                             (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p)))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $ch)))
+            (local.set $xp (i32.add (local.get $xp) (local.get $xColStep)))
+            (local.set $dp (i32.add (local.get $dp) (local.get $cb)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $col)))
+        (local.set $x (i32.add (local.get $x) (local.get $xRowStep)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $dyRowStep)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; out[cols, rows] = transpose of x[rows, cols] (rows % 4 == 0, cols % 4 == 0), in 4x4 blocks.
+  (func (export "transpose") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $rb i32) (local $cb i32) (local $src i32) (local $dst i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rb (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $cb (i32.shl (local.get $cols) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (local.set $src (i32.add (local.get $x)
+              (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2))))
+            (local.set $r0 (v128.load align=4 (local.get $src)))
+            (local.set $r1 (v128.load align=4 (i32.add (local.get $src) (local.get $cb))))
+            (local.set $r2 (v128.load align=4 (i32.add (local.get $src) (i32.shl (local.get $cb) (i32.const 1)))))
+            (local.set $r3 (v128.load align=4 (i32.add (local.get $src) (i32.mul (local.get $cb) (i32.const 3)))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+            (local.set $dst (i32.add (local.get $out)
+              (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2))))
+            (v128.store align=4 (local.get $dst)
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store align=4 (i32.add (local.get $dst) (local.get $rb))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store align=4 (i32.add (local.get $dst) (i32.shl (local.get $rb) (i32.const 1)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store align=4 (i32.add (local.get $dst) (i32.mul (local.get $rb) (i32.const 3)))
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $col)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $row))))
+
+  ;; out = dy * step(x): g = 1 where x > 0, NaN where x is NaN, else 0 (tfjs-core's relu gradient)
+  (func (export "relu_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $i))))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (v128.load align=4 (i32.add (local.get $dy) (local.get $i)))
+            (v128.or
+              (v128.and (f32x4.splat (f32.const 1)) (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))))
+              (v128.and (local.get $v) (f32x4.ne (local.get $v) (local.get $v))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; MaxPoolGrad for one output row of non-overlapping windows (stride = window size, no padding),
+  ;; C % 4 == 0: for each window and channel, dy goes to the FIRST position (row-major) whose x equals
+  ;; the pooled max (the cpu backend's tie-breaking), 0 to the window's other positions. x and dx point
+  ;; at the window row's first input row; rows of the input are W*C floats apart.
+  (func (export "maxpool_grad_row")
+    (param $x i32) (param $pooled i32) (param $dy i32) (param $dx i32)
+    (param $OW i32) (param $C i32) (param $FH i32) (param $FW i32) (param $W i32)
+    (local $ow i32) (local $c i32) (local $cb i32) (local $fh i32) (local $fw i32) (local $rowBytes i32)
+    (local $pos i32) (local $m v128) (local $d v128) (local $taken v128) (local $hit v128)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $cb)))
+    (block $owDone
+      (loop $owLoop
+        (br_if $owDone (i32.ge_u (local.get $ow) (local.get $OW)))
+        (local.set $c (i32.const 0))
+        (block $cDone
+          (loop $cLoop
+            (br_if $cDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (local.set $m (v128.load align=4 (i32.add (local.get $pooled) (local.get $c))))
+            (local.set $d (v128.load align=4 (i32.add (local.get $dy) (local.get $c))))
+            (local.set $taken (v128.const i32x4 0 0 0 0))
+            (local.set $fh (i32.const 0))
+            (block $fhDone
+              (loop $fhLoop
+                (br_if $fhDone (i32.ge_u (local.get $fh) (local.get $FH)))
+                (local.set $fw (i32.const 0))
+                (block $fwDone
+                  (loop $fwLoop
+                    (br_if $fwDone (i32.ge_u (local.get $fw) (local.get $FW)))
+                    ;; byte offset of (fh, ow*FW + fw, c) from the window row's start
+                    (local.set $pos (i32.add
+                      (i32.add (i32.mul (local.get $fh) (local.get $rowBytes))
+                               (i32.mul (i32.add (i32.mul (local.get $ow) (local.get $FW)) (local.get $fw)) (local.get $cb)))
+                      (local.get $c)))
+                    (local.set $hit (v128.andnot
+                      (f32x4.eq (v128.load align=4 (i32.add (local.get $x) (local.get $pos))) (local.get $m))
+                      (local.get $taken)))
+                    (v128.store align=4 (i32.add (local.get $dx) (local.get $pos)) (v128.and (local.get $d) (local.get $hit)))
+                    (local.set $taken (v128.or (local.get $taken) (local.get $hit)))
+                    (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                    (br $fwLoop)))
+                (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+                (br $fhLoop)))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $cLoop)))
+        (local.set $pooled (i32.add (local.get $pooled) (local.get $cb)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $cb)))
+        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+        (br $owLoop))))
+
+;; out[from .. to) = 0 (float32 elements)
+  (func $zero (param $out i32) (param $from i32) (param $to i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $from) (local.get $to)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $from) (i32.const 2))) (f32.const 0))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $next))))
+
+  ;; One row of the transposed im2col matrix of a convolution (filter tap fh, fw and input channel ci
+  ;; fixed by the caller): out[m] for m = (b, oh, ow) is x[c0 + b*xBatch + oh*xRow + ow*xCol] (element
+  ;; offsets, c0 may be negative) where ohLo <= oh < ohHi and owLo <= ow < owHi (inside the input),
+  ;; else 0. The caller computes the valid ranges from padding, stride and dilation.
+  (func (export "im2col_row")
+    (param $x i32) (param $out i32) (param $N i32) (param $OH i32) (param $OW i32)
+    (param $ohLo i32) (param $ohHi i32) (param $owLo i32) (param $owHi i32)
+    (param $c0 i32) (param $xBatch i32) (param $xRow i32) (param $xCol i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $src i32) (local $colBytes i32)
+    (local.set $colBytes (i32.shl (local.get $xCol) (i32.const 2)))
+    (block $bDone
+      (loop $bLoop
+        (br_if $bDone (i32.ge_u (local.get $b) (local.get $N)))
+        (local.set $oh (i32.const 0))
+        (block $ohDone
+          (loop $ohLoop
+            (br_if $ohDone (i32.ge_u (local.get $oh) (local.get $OH)))
+            ;; (zero runs are plain store loops: memory.fill is a runtime call, ~50 ns each, and these
+            ;; runs are short and many)
+            (if (i32.or (i32.lt_s (local.get $oh) (local.get $ohLo)) (i32.ge_s (local.get $oh) (local.get $ohHi)))
+              (then
+                (call $zero (local.get $out) (i32.const 0) (local.get $OW)))
+              (else
+                (call $zero (local.get $out) (i32.const 0) (local.get $owLo))
+                (local.set $src (i32.add (local.get $x) (i32.shl
+                  (i32.add (i32.add (local.get $c0) (i32.mul (local.get $b) (local.get $xBatch)))
+                           (i32.add (i32.mul (local.get $oh) (local.get $xRow)) (i32.mul (local.get $owLo) (local.get $xCol))))
+                  (i32.const 2))))
+                (local.set $ow (local.get $owLo))
+                (block $owDone
+                  (loop $owLoop
+                    (br_if $owDone (i32.ge_s (local.get $ow) (local.get $owHi)))
+                    (f32.store (i32.add (local.get $out) (i32.shl (local.get $ow) (i32.const 2))) (f32.load (local.get $src)))
+                    (local.set $src (i32.add (local.get $src) (local.get $colBytes)))
+                    (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                    (br $owLoop)))
+                (call $zero (local.get $out) (local.get $owHi) (local.get $OW))))
+            (local.set $out (i32.add (local.get $out) (i32.shl (local.get $OW) (i32.const 2))))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $ohLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bLoop))))
+)

@@ -1,0 +1,80 @@
+// Quick profiler for the runtime engineer: trains and runs each course benchmark model on the current
+// backend, prints samples/s and the kernels that take the most time in one training step.
+//   npx tsx course-lib/runtime/profile-kernels.ts [bench|lenet|phinet-like ...] [--steps N] [--no-kernels]
+// (The reported benchmark with the PyTorch comparison is course-lib/bench/; this is for finding hotspots.)
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "./backend";
+import { BENCH_MODELS, BENCH_MODEL_NAMES, BenchModelName } from "../bench/models";
+import { randomValues } from "./kernel-check";
+
+function parseArgs(argv: string[]) {
+  const names: BenchModelName[] = [];
+  let steps = 5;
+  let kernels = true;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--steps") steps = Number(argv[++i]);
+    else if (argv[i] === "--no-kernels") kernels = false;
+    else if ((BENCH_MODEL_NAMES as string[]).includes(argv[i])) names.push(argv[i] as BenchModelName);
+    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; expected a model (${BENCH_MODEL_NAMES.join(", ")}), --steps N or --no-kernels`);
+  }
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got ${steps}`);
+  return { names: names.length ? names : BENCH_MODEL_NAMES, steps, kernels };
+}
+
+async function profileModel(name: BenchModelName, steps: number, kernels: boolean) {
+  const spec = BENCH_MODELS[name];
+  const model = spec.build({ head: "logits" });
+  const optimizer = tf.train.adam(1e-3);
+  const batch = spec.trainBatch;
+  const x = tf.tensor(randomValues(batch * spec.inputShape.reduce((a, b) => a * b, 1), 1), [batch, ...spec.inputShape]);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % spec.numClasses), "int32"), spec.numClasses);
+  const step = () =>
+    tf.tidy(() => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+    });
+  step();
+  step(); // warm-up: XNNPACK operator creation, optimizer slots
+  let t0 = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const trainMs = (performance.now() - t0) / steps;
+
+  const inferX = tf.tensor(randomValues(spec.inferBatch * spec.inputShape.reduce((a, b) => a * b, 1), 2), [spec.inferBatch, ...spec.inputShape]);
+  tf.tidy(() => model.predict(inferX));
+  t0 = performance.now();
+  for (let i = 0; i < steps; i++) tf.tidy(() => (model.predict(inferX) as tf.Tensor).dataSync());
+  const inferMs = (performance.now() - t0) / steps;
+  console.log(
+    `${name}: train ${(batch / (trainMs / 1000)).toFixed(0)} samples/s (${trainMs.toFixed(1)} ms/step of ${batch}), ` +
+      `inference ${(spec.inferBatch / (inferMs / 1000)).toFixed(0)} samples/s`,
+  );
+  if (kernels) {
+    const info = await tf.profile(() => step());
+    const byName = new Map<string, { ms: number; calls: number }>();
+    let total = 0;
+    for (const k of info.kernels) {
+      const ms = Number(k.kernelTimeMs);
+      total += ms;
+      const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += ms;
+      e.calls++;
+      byName.set(k.name, e);
+    }
+    const rows = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14);
+    console.log(`  kernel time ${total.toFixed(1)} ms in one profiled step:`);
+    for (const [k, e] of rows) console.log(`    ${k.padEnd(38)} ${e.ms.toFixed(1).padStart(7)} ms  ${String(e.calls).padStart(4)} calls`);
+  }
+  tf.dispose([x, labels, inferX]);
+  model.dispose();
+}
+
+async function main() {
+  const { names, steps, kernels } = parseArgs(process.argv.slice(2));
+  const info = await initBackend();
+  console.log(`backend: ${info.name} (${info.detail})`);
+  for (const name of names) await profileModel(name, steps, kernels);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
