@@ -435,12 +435,14 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
   let pythonVersion: string | null = null;
   if (opts.torch) {
     const probe = probeTorch(opts.python);
-    if (probe.available) {
-      torchState = { available: true };
-      torchVersion = probe.version;
-    } else {
+    // Compared with `=== false`: tslab compiles this file without strictNullChecks, where a plain
+    // truthiness test does not narrow the union.
+    if (probe.available === false) {
       torchState = { available: false, reason: probe.reason };
       log(`PyTorch comparison skipped: ${probe.reason}`);
+    } else {
+      torchState = { available: true };
+      torchVersion = probe.version;
     }
   }
 

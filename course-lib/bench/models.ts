@@ -2,7 +2,7 @@
 // tests can reuse them. course-lib/bench/torch_bench.py defines the very same networks in PyTorch (NCHW); the
 // benchmark asserts that both sides have identical parameter counts, so a change here must be mirrored there.
 import * as tf from "@tensorflow/tfjs";
-import { hardSwish } from "../runtime/kernels";
+import { HardSigmoid, HardSwish } from "../primitives/hard-swish";
 
 export type BenchModelName = "bench" | "lenet" | "phinet-like";
 
@@ -36,41 +36,9 @@ export interface ParamCounts {
   total: number;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Hard activations. tfjs-layers' built-in 'hardSigmoid' is Keras' 0.2x+0.5 variant, not the relu6(x+3)/6
-// that MobileNetV3/PhiNet (and PyTorch's nn.Hardsigmoid / nn.Hardswish) use, so both are small custom layers.
-
-/**
- * hard-swish(x) = x * relu6(x + 3) / 6 (MobileNetV3, PhiNet). Runs the runtime's fused op: one kernel each
- * way on the course's wasm backend (like PyTorch's fused hardswish), the composed tfjs ops elsewhere.
- */
-export class HardSwish extends tf.layers.Layer {
-  static className = "CourseHardSwish";
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return hardSwish(Array.isArray(inputs) ? inputs[0] : inputs);
-  }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-}
-
-/** hard-sigmoid(x) = relu6(x + 3) / 6, the gate of squeeze-excite blocks. */
-export class HardSigmoid extends tf.layers.Layer {
-  static className = "CourseHardSigmoid";
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      return tf.div(tf.relu6(tf.add(x, 3)), 6);
-    });
-  }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
-    return inputShape;
-  }
-}
-
-// Registered so models containing them can be saved and loaded with tf.loadLayersModel.
-tf.serialization.registerClass(HardSwish);
-tf.serialization.registerClass(HardSigmoid);
+// Hard-swish / hard-sigmoid are the course's own layers (course-lib/primitives/hard-swish.ts); hard-swish runs
+// the runtime's fused op on wasm, like PyTorch's fused nn.Hardswish.
+export { HardSigmoid, HardSwish };
 
 function headActivation(options: BuildOptions | undefined): "linear" | "softmax" {
   const head = options?.head ?? "softmax";

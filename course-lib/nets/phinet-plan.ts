@@ -188,14 +188,12 @@ export function phinetPlan(options: PhiNetOptions): PhiNetPlan {
     h += pad[0] + pad[1];
     w += pad[2] + pad[3];
     const stemOut = div(pyInt(48 * a));
-    h = convOut(h, 3, o.firstConvStride, 0, 0, "the stem's 3x3 depthwise conv");
-    w = convOut(w, 3, o.firstConvStride, 0, 0, "the stem's 3x3 depthwise conv");
+    [h, w] = [convOut(h, 3, o.firstConvStride, 0, 0, "the stem's 3x3 depthwise conv"), convOut(w, 3, o.firstConvStride, 0, 0, "the stem's 3x3 depthwise conv")];
     push({ kind: "separableStem", cIn: input[2], out: stemOut, stride: o.firstConvStride });
     push({ kind: "block", blockId: null, cIn: stemOut, expanded: null, kernel: 3, stride: 1, padding: 1, seUnits: 0, out: b1, skip: o.residuals && stemOut === b1 });
   } else {
     const c1 = pyInt(24 * a);
-    h = convOut(h, 3, 1, 0, 0, "the 3x3 input conv (conv2dInput)");
-    w = convOut(w, 3, 1, 0, 0, "the 3x3 input conv (conv2dInput)");
+    [h, w] = [convOut(h, 3, 1, 0, 0, "the 3x3 input conv (conv2dInput)"), convOut(w, 3, 1, 0, 0, "the 3x3 input conv (conv2dInput)")];
     push({ kind: "convStem", cIn: input[2], out: c1 });
     push({ kind: "activation" });
     push({ kind: "batchNorm", c: c1 });
@@ -207,8 +205,7 @@ export function phinetPlan(options: PhiNetOptions): PhiNetPlan {
     // micromind pads stride-2 depthwise convs by 1 whatever the kernel (reference quirk, see header).
     const padding = stride === 1 ? Math.floor(kernel / 2) : 1;
     const what = `block ${blockId + 1} (micromind block_id ${blockId}, ${kernel}x${kernel} depthwise, stride ${stride})`;
-    h = convOut(h, kernel, stride, padding, padding, what);
-    w = convOut(w, kernel, stride, padding, padding, what);
+    [h, w] = [convOut(h, kernel, stride, padding, padding, what), convOut(w, kernel, stride, padding, padding, what)];
     const seUnits = squeezeExcite ? div(Math.max(1, pyInt(expanded / 6))) : 0;
     push({ kind: "block", blockId, cIn, expanded, kernel, stride, padding, seUnits, out, skip: o.residuals && cIn === out && stride === 1 });
   };

@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** Every .ts module a notebook could import: library code and exercises, not tests or test fixtures. */
+/**
+ * Every .ts module a notebook could import: library code and exercises, not tests, test fixtures or the
+ * vitest plumbing (files that import vitest run only under vitest, never in a kernel).
+ */
 function importableModules(): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
@@ -18,7 +21,7 @@ function importableModules(): string[] {
       if (entry.isDirectory()) {
         if (entry.name !== "fixtures" && entry.name !== "node_modules") walk(full);
       } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.endsWith(".d.ts")) {
-        out.push(full);
+        if (!/from\s+["']vitest(\/[^"']*)?["']/.test(fs.readFileSync(full, "utf8"))) out.push(full);
       }
     }
   };

@@ -67,13 +67,17 @@ export function roundChannels(channels: number, divisor = 4): number {
   return Math.max(divisor, Math.round(channels / divisor) * divisor);
 }
 
-/** The baseline scaled by `factors`: blocks rounded up, channels to multiples of 4, resolution to multiples of 8. */
+/**
+ * The baseline scaled by `factors`: blocks per stage rounded to the nearest whole number (at least 1;
+ * EfficientNet rounds up, which with stages of 1-2 blocks jumps at the first step of phi), channels to
+ * multiples of 4, resolution to multiples of 8.
+ */
 export function scaleBaseline(base: BaselineSpec, factors: CompoundFactors): BaselineSpec {
   return {
     ...base,
     resolution: Math.max(8, Math.round((base.resolution * factors.resolution) / 8) * 8),
     stemChannels: roundChannels(base.stemChannels * factors.width),
-    stages: base.stages.map((s) => ({ ...s, channels: roundChannels(s.channels * factors.width), blocks: Math.ceil(s.blocks * factors.depth) })),
+    stages: base.stages.map((s) => ({ ...s, channels: roundChannels(s.channels * factors.width), blocks: Math.max(1, Math.round(s.blocks * factors.depth)) })),
   };
 }
 

@@ -94,60 +94,67 @@ export function stepProgress(title: string, total: number, target: DisplayTarget
     working(done: number, label: string) {
       if (target.kind !== "console") render(done, label);
     },
-    /** Reports a finished step (printed as a line in a console). */
+    /** Reports a finished step (updates in place in a notebook; a line in a console, except for the many small steps of long loops). */
     step(done: number, label: string) {
-      render(done, label);
+      if (target.kind !== "console" || done === total || total <= 12) render(done, label);
     },
   };
 }
 
-/** Times each operator's inference on the active backend (see the header for the method). */
+/**
+ * Times each operator's inference on the active backend (see the header for the method). Runs are
+ * interleaved, one run of every operator per round, so a burst of load from another process slows all
+ * operators alike instead of whichever happened to be running: the ratios between operators stay fair.
+ */
 export async function timeOperators(cases: OperatorCase[], options: TimingOptions = {}): Promise<OperatorTiming[]> {
   if (!Array.isArray(cases) || cases.length === 0) throw new RangeError("timeOperators: expected a non-empty list of operator cases");
   const runs = positiveInteger(options.runs ?? 7, "runs");
   const warmupRuns = options.warmupRuns ?? 2;
   if (!Number.isInteger(warmupRuns) || warmupRuns < 0) throw new RangeError(`timeOperators: warmupRuns must be a non-negative integer, got ${String(warmupRuns)}`);
   const batchSize = positiveInteger(options.batchSize ?? 1, "batchSize");
-  const progress = stepProgress(options.title ?? `Timing ${cases.length} operators on ${tf.getBackend()}`, cases.length, options.target);
-  const results: OperatorTiming[] = [];
-  for (const [index, c] of cases.entries()) {
-    progress.working(index, `building ${c.name}`);
+  const rounds = warmupRuns + runs;
+  const progress = stepProgress(options.title ?? `Timing ${cases.length} operators on ${tf.getBackend()}`, rounds, options.target);
+  progress.working(0, `building ${cases.length} models`);
+  const built = cases.map((c, index) => {
     const input = tf.input({ shape: c.inputShape });
     const model = tf.model({ inputs: input, outputs: c.build(input), name: `timed_${index}` });
     const profile = profileModel(model);
     const x = tf.randomUniform([batchSize, ...c.inputShape], -1, 1, "float32", 7 + index);
-    const once = (): number => {
-      const t0 = performance.now();
-      tf.tidy(() => {
-        (model.predict(x) as tf.Tensor).dataSync();
-      });
-      return performance.now() - t0;
-    };
-    try {
-      for (let i = 0; i < warmupRuns; i++) once();
-      const runsMs: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        runsMs.push(once());
-        // Yield to the event loop so the progress display is flushed while we measure.
-        if (i % 3 === 2) {
-          progress.working(index, `${c.name}: run ${i + 1}/${runs}`);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+    return { c, model, profile, x, runsMs: [] as number[] };
+  });
+  const once = (b: (typeof built)[number]): number => {
+    const t0 = performance.now();
+    tf.tidy(() => {
+      (b.model.predict(b.x) as tf.Tensor).dataSync();
+    });
+    return performance.now() - t0;
+  };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const warm = round < warmupRuns;
+      for (const b of built) {
+        const ms = once(b);
+        if (!warm) b.runsMs.push(ms);
       }
-      const medianMs = median(runsMs);
-      const macs = profile.totals.macs;
-      results.push({
-        name: c.name, macs, params: profile.totals.params.total, outputShape: model.outputs[0].shape.slice(1) as number[],
-        medianMs, runsMs, nsPerMac: macs > 0 ? (medianMs * 1e6) / (macs * batchSize) : NaN,
+      progress.step(round + 1, warm ? `warm-up round ${round + 1}/${warmupRuns}` : `timed round ${round - warmupRuns + 1}/${runs}`);
+      // Yield to the event loop so the progress display is flushed while we measure.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return built.map((b) => {
+      const medianMs = median(b.runsMs);
+      const macs = b.profile.totals.macs;
+      return {
+        name: b.c.name, macs, params: b.profile.totals.params.total, outputShape: b.model.outputs[0].shape.slice(1) as number[],
+        medianMs, runsMs: b.runsMs, nsPerMac: macs > 0 ? (medianMs * 1e6) / (macs * batchSize) : NaN,
         macsPerSecond: (macs * batchSize) / (medianMs / 1000), batchSize, backend: tf.getBackend(),
-      });
-      progress.step(index + 1, `${c.name}: ${medianMs.toFixed(2)} ms`);
-    } finally {
-      x.dispose();
-      model.dispose();
+      };
+    });
+  } finally {
+    for (const b of built) {
+      b.x.dispose();
+      b.model.dispose();
     }
   }
-  return results;
 }
 
 /**

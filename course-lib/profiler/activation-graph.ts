@@ -1,6 +1,6 @@
 // Peak activation memory from first principles: a model reduced to a list of nodes (name, output bytes,
 // consumers) in execution order, and the walk that finds the most bytes live at once. This is the
-// reference behind lesson 02's exercise 02.8; profile.ts computes the same peak inside profileModel
+// reference behind lesson 02's exercise 02.7; profile.ts computes the same peak inside profileModel
 // (where it also lets element-wise layers run in place). With `inPlace: false` the two agree, which
 // lesson 02 checks on real models.
 //
@@ -80,8 +80,11 @@ interface GraphNode {
  */
 export function activationGraph(model: tf.LayersModel, bytesPerElement = 4): ActivationNode[] {
   if (!(bytesPerElement > 0)) throw new RangeError(`activationGraph: bytesPerElement must be > 0, got ${String(bytesPerElement)}`);
-  const byDepth = (model as unknown as { nodesByDepth: { [depth: string]: GraphNode[] } }).nodesByDepth;
-  if (!byDepth) throw new RangeError(`activationGraph: model "${model.name}" has no graph; build it with tf.model or a Sequential with an input shape`);
+  const internals = model as unknown as { nodesByDepth: { [depth: string]: GraphNode[] }; built: boolean; build(): void };
+  // A Sequential model gets its graph when it is built (as in profile.ts).
+  if (model instanceof tf.Sequential && !internals.built) internals.build();
+  const byDepth = internals.nodesByDepth;
+  if (!byDepth || Object.keys(byDepth).length === 0) throw new RangeError(`activationGraph: model "${model.name}" has no graph; build it with tf.model or a Sequential with an input shape`);
   const order = Object.keys(byDepth).map(Number).sort((a, b) => b - a).flatMap((d) => byDepth[String(d)]);
   const producer = new Map<number, string>();
   const nodes: ActivationNode[] = [];
@@ -94,7 +97,9 @@ export function activationGraph(model: tf.LayersModel, bytesPerElement = 4): Act
     if (dims.some((d) => d == null)) throw new RangeError(`activationGraph: layer "${layer.name}" has an unknown dimension in ${JSON.stringify(out.shape)}`);
     const elements = (dims as number[]).reduce((a, b) => a * b, 1);
     nodes.push({ name: layer.name, bytes: elements * bytesPerElement, consumers: [] });
-    for (const t of node.inputTensors) {
+    // An InputLayer's node lists its own output as its input: it has no producer.
+    const inputs = layer.getClassName() === "InputLayer" ? [] : node.inputTensors;
+    for (const t of inputs) {
       const from = producer.get(t.id);
       if (from === undefined) throw new Error(`activationGraph: input of layer "${layer.name}" comes from a layer not seen yet (internal order problem)`);
       const source = nodes.find((n) => n.name === from) as ActivationNode;

@@ -8,6 +8,7 @@ import { loadLayersModelFromFile } from "./model-files";
 import { builtinNames, getBuiltin, BUILTINS } from "./builtins";
 import { BOARDS, fits, getBoard, type FitReport, type Precision } from "../boards/catalogue";
 import { formatBytes, formatCount, formatFit, formatProfile } from "./format";
+import { netMain } from "./net-cli";
 
 export const USAGE = `usage: npm run profile -- <model.json | --builtin NAME> [options]
   --builtin NAME        profile a built-in model (${builtinNames().join(", ")})
@@ -85,6 +86,7 @@ function listing(): string {
 
 /** Runs the CLI; returns the exit code. Output goes through `out` / `err` so tests can call it in-process. */
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + "\n"), err: (s: string) => void = (s) => process.stderr.write(s + "\n")): Promise<number> {
+  if (argv.includes("--net")) return netMain(argv, out, err); // PhiNet / XiNet by hyperparameters
   let options: CliOptions;
   try {
     options = parseArgs(argv);

@@ -92,7 +92,7 @@ export interface ProfileOptions {
 
 /** Layers with no weights and no MACs under the course convention; any other unknown class is an error. */
 export const PARAMETER_FREE_LAYERS: ReadonlySet<string> = new Set([
-  "InputLayer", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU", "HardSwish",
+  "InputLayer", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "ThresholdedReLU", "HardSwish", "HardSigmoid",
   "Dropout", "SpatialDropout1D", "AlphaDropout", "GaussianDropout", "GaussianNoise",
   "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding2D", "Cropping2D", "UpSampling2D",
   "Add", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
@@ -103,7 +103,7 @@ export const PARAMETER_FREE_LAYERS: ReadonlySet<string> = new Set([
 
 /** Layers that may run in place (element-wise, one input, output the same size as the input). */
 const IN_PLACE_LAYERS: ReadonlySet<string> = new Set([
-  "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "ELU", "ThresholdedReLU", "HardSwish", "Softmax",
+  "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "ELU", "ThresholdedReLU", "HardSwish", "HardSigmoid", "Softmax",
   "Dropout", "SpatialDropout1D", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Flatten", "Reshape", "Rescaling",
 ]);
 

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
-import { COURSE_WASM_GRADIENTS, hardSwish } from "./kernels";
+import { COURSE_WASM_GRADIENTS, fusedMoments, hardSwish } from "./kernels/index";
 import { randomValues, relativeMaxError } from "./kernel-check";
 
 const TOLERANCE = 1e-4;
@@ -55,6 +55,43 @@ function values(size: number, seed: number, range: number, special: number[] = [
   special.forEach((s, i) => (v[i] = s));
   return v;
 }
+
+describe("fused tf.moments (BatchNorm statistics)", () => {
+  // fusedMoments is what tfjs-core's `moments` becomes under CommonJS (tsx, notebooks, the benchmark);
+  // vitest loads tfjs as an ES module, where it cannot be replaced, so it is called directly here: the
+  // fused kernel on wasm against tfjs-core's stock moments on cpu.
+  const shape = [3, 5, 4, 8];
+  const size = shape.reduce((a, b) => a * b, 1);
+  // Large per-channel offsets: the variance must not lose precision to the mean.
+  const x = () => ({ shape, values: values(size, 21, 2).map((v, i) => v + 50 * ((i % 8) - 3)) });
+  for (const keepDims of [false, true]) {
+    it(`mean and variance and their gradient match cpu (keepDims ${keepDims})`, async () => {
+      await expectSameGrads("moments", (t) => {
+        const { mean, variance } = fusedMoments(t, [0, 1, 2], keepDims);
+        return tf.add(tf.mul(mean, 0.7), tf.mul(variance, tf.linspace(-1, 2, 8)));
+      }, [x()]);
+    });
+  }
+  it("only the mean, or only the variance, on the gradient path", async () => {
+    await expectSameGrads("moments mean", (t) => fusedMoments(t, [0, 1, 2]).mean, [x()]);
+    await expectSameGrads("moments variance", (t) => fusedMoments(t, [0, 1, 2]).variance, [x()]);
+  });
+  it("BatchNorm on fused moments: loss gradient matches cpu", async () => {
+    await expectSameGrads("bn(moments)", (t, gamma, beta) => {
+      const { mean, variance } = fusedMoments(t, [0, 1, 2]);
+      return tf.batchNorm(t, mean, variance, beta, gamma, 1e-3);
+    }, [x(), { shape: [8], values: values(8, 22, 0.5).map((v) => 1 + v) }, { shape: [8], values: values(8, 23, 1) }]);
+  });
+  it("runs the fused kernel on wasm and the stock op for other axes; installed as tfjs-core's CommonJS moments", async () => {
+    await tf.setBackend("wasm");
+    const t = tf.tensor(x().values, shape);
+    expect((await tf.profile(() => fusedMoments(t, [0, 1, 2]))).kernelNames).toContain("CourseMoments");
+    expect((await tf.profile(() => fusedMoments(t, [1, 2]))).kernelNames).not.toContain("CourseMoments");
+    await expectSameGrads("moments axes [1,2]", (u) => fusedMoments(u, [1, 2]).variance, [x()]);
+    t.dispose();
+    expect(require("@tensorflow/tfjs-core").moments).toBe(fusedMoments);
+  });
+});
 
 it("the replaced gradients are the ones tested here", () => {
   expect([...COURSE_WASM_GRADIENTS].sort()).toEqual(["CourseHardSwish", "FusedBatchNorm", "Mean", "Relu", "Relu6", "Square"]);

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
-import { COURSE_WASM_KERNELS } from "./kernels";
+import { COURSE_WASM_KERNELS } from "./kernels/index";
 import { compareWithCpu, input, KernelInput, randomValues, relativeMaxError, runKernelOn } from "./kernel-check";
 
 const TOLERANCE = 1e-4;
@@ -311,10 +311,35 @@ describe("BatchMatMul with transposed operands", () => {
   }
 });
 
+describe("Square and Sub (tf.moments' forward ops)", () => {
+  for (const shape of [[2, 3, 5, 7], [3, 4, 8]]) {
+    it(`Square [${shape}] incl. NaN and ±Infinity`, async () => {
+      const x = input(shape, 95);
+      x.values.set([NaN, Infinity, -Infinity, 0]);
+      const { wasm, cpu } = await compareWithCpu("Square", { x }, {});
+      expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
+    });
+  }
+  const subCases: [number[], number[]][] = [
+    [[2, 3, 4, 8], [1, 1, 1, 8]], // x - mean(keepDims), as in tf.moments: SIMD path
+    [[5, 12], [12]], // channel vector without the leading ones: SIMD path
+    [[2, 3, 4, 6], [1, 1, 1, 6]], // C not a multiple of 4: stock
+    [[2, 3, 4, 8], [2, 1, 1, 8]], // per-sample broadcast: stock
+    [[3, 4], [3, 4]], // same shape: stock
+    [[3, 8], [1]], // scalar-like: stock
+  ];
+  for (const [aShape, bShape] of subCases) {
+    it(`Sub [${aShape}] - [${bShape}]`, async () => {
+      await expectMatchesCpu("Sub", { a: input(aShape, 96), b: input(bShape, 97) }, {});
+    });
+  }
+});
+
 it("every registered kernel is covered above", () => {
   const covered = [
     "Conv2DBackpropFilter", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput",
     "MaxPoolGrad", "Sum", "Mean", "Slice", "Tile", "Identity", "Cast", "GatherV2", "FusedBatchNorm", "BatchMatMul",
+    "Square", "Sub",
   ];
   expect(Object.keys(COURSE_WASM_KERNELS).sort()).toEqual(covered.sort());
 });

@@ -6,28 +6,26 @@
 //   npx tsx course-lib/runtime/speed-vs-torch.ts [--models bench,lenet,phinet-like] [--rounds 3]
 //       [--budget 2] [--fused-hard-swish] [--no-torch]
 //
-// Each tfjs measurement runs in a fresh child process (like the bench worker): model.fit over random
-// batches (Adam 1e-3, softmax cross-entropy) and model.predict, warm-up excluded. --fused-hard-swish
+// Both sides report samples per wall-clock second and per CPU-second of their process (the PyTorch side
+// via torch_cpu_time.py, which imports the bench's networks); the CPU-time ratio is far steadier here.
+// Each tfjs measurement runs in a fresh child process (like the bench worker): one model.fit call over
+// n random batches (Adam 1e-3, softmax cross-entropy) and one model.predict call, warm-up excluded. --fused-hard-swish
 // measures the PhiNet-like model with its HardSwish layers calling the course's fused hardSwish op
 // (kernels/hard-swish.ts) instead of the composed ops: the change proposed for the layer's owner.
 import { execFileSync } from "child_process";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
-import { hardSwish } from "./kernels";
+import { hardSwish } from "./kernels/index";
 import { BENCH_MODELS, BENCH_MODEL_NAMES, BenchModelName, HardSwish } from "../bench/models";
 
-interface Rates { train: number; infer: number }
+/** Samples per second of wall time and per second of this process's CPU time (user + system). */
+interface Rate { wall: number; cpu: number }
+interface Rates { train: Rate; infer: Rate }
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function timeBatches(batches: number, run: () => Promise<void>): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < batches; i++) await run();
-  return (performance.now() - t0) / 1000 / batches;
 }
 
 /** Child side: measures one model on wasm and prints `RATES {json}`. */
@@ -41,25 +39,44 @@ async function child(name: BenchModelName, budget: number, fused: boolean): Prom
   const spec = BENCH_MODELS[name];
   const model = spec.build({ head: "logits" });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p) });
-  const x = tf.randomNormal([spec.trainBatch, ...spec.inputShape]);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([spec.trainBatch], 0, spec.numClasses, "int32") as tf.Tensor1D, spec.numClasses).toFloat());
-  const fit = async () => {
-    const h = await model.fit(x, y, { batchSize: spec.trainBatch, epochs: 1, verbose: 0 });
-    if (!Number.isFinite(h.history.loss[0] as number)) throw new Error(`loss is ${h.history.loss[0]}`);
+  // As the bench worker does: one model.fit / model.predict call over `batches` batches of random data.
+  const data = (batches: number, batch: number) =>
+    tf.tidy(() => ({
+      x: tf.randomNormal([batches * batch, ...spec.inputShape]),
+      y: tf.oneHot(tf.randomUniform([batches * batch], 0, spec.numClasses, "int32") as tf.Tensor1D, spec.numClasses).toFloat(),
+    }));
+  /** Wall and CPU seconds per batch of one call of `run` over `batches` batches. */
+  const timed = async (run: () => Promise<void>, batches: number) => {
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    await run();
+    const c = process.cpuUsage(c0);
+    return { wall: (performance.now() - t0) / 1000 / batches, cpu: (c.user + c.system) / 1e6 / batches };
   };
-  await fit();
-  const perTrain = await timeBatches(1, fit);
-  const trainSec = await timeBatches(Math.max(2, Math.round(budget / perTrain)), fit);
-  const xi = tf.randomNormal([spec.inferBatch, ...spec.inputShape]);
-  const predict = async () => {
-    const out = model.predict(xi, { batchSize: spec.inferBatch }) as tf.Tensor;
-    await out.data();
-    out.dispose();
+  const fitSeconds = async (batches: number) => {
+    const { x, y } = data(batches, spec.trainBatch);
+    const t = await timed(async () => {
+      const h = await model.fit(x, y, { batchSize: spec.trainBatch, epochs: 1, verbose: 0 });
+      if (!Number.isFinite(h.history.loss[0] as number)) throw new Error(`loss is ${h.history.loss[0]}`);
+    }, batches);
+    tf.dispose([x, y]);
+    return t;
   };
-  await predict();
-  const perInfer = await timeBatches(1, predict);
-  const inferSec = await timeBatches(Math.max(2, Math.round(budget / perInfer)), predict);
-  const rates: Rates = { train: spec.trainBatch / trainSec, infer: spec.inferBatch / inferSec };
+  const predictSeconds = async (batches: number) => {
+    const { x, y } = data(batches, spec.inferBatch);
+    const t = await timed(async () => {
+      const out = model.predict(x, { batchSize: spec.inferBatch }) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    }, batches);
+    tf.dispose([x, y]);
+    return t;
+  };
+  await fitSeconds(1);
+  const trainSec = await fitSeconds(Math.max(2, Math.round(budget / (await fitSeconds(1)).cpu)));
+  await predictSeconds(1);
+  const inferSec = await predictSeconds(Math.max(2, Math.round(budget / (await predictSeconds(1)).cpu)));
+  const rate = (sec: { wall: number; cpu: number }, batch: number): Rate => ({ wall: batch / sec.wall, cpu: batch / sec.cpu });
+  const rates: Rates = { train: rate(trainSec, spec.trainBatch), infer: rate(inferSec, spec.inferBatch) };
   process.stdout.write(`RATES ${JSON.stringify(rates)}\n`);
 }
 
@@ -71,17 +88,17 @@ function runTfjs(name: BenchModelName, budget: number, fused: boolean): Rates {
   return JSON.parse(line.slice(6));
 }
 
+/** PyTorch 1 thread on the same model (torch_cpu_time.py imports the networks from torch_bench.py). */
 function runTorch(name: BenchModelName, budget: number): Rates {
-  const script = path.join(__dirname, "..", "bench", "torch_bench.py");
-  const out = execFileSync("/usr/bin/python3", [script, "--models", name, "--budget", String(budget * 2), "--reps", "1", "--min-batches", "2"], {
+  const script = path.join(__dirname, "torch_cpu_time.py");
+  const out = execFileSync("/usr/bin/python3", [script, name, String(budget)], {
     encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
+    stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
   });
-  const line = out.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
-  if (!line) throw new Error(`torch_bench.py printed no BENCH_RESULT line:\n${out}`);
-  const r = JSON.parse(line.slice("BENCH_RESULT ".length)).results[0];
-  return { train: r.train.samplesPerSec, infer: r.infer.samplesPerSec };
+  const line = out.split("\n").find((l) => l.startsWith("TORCH_CPU "));
+  if (!line) throw new Error(`torch_cpu_time.py printed no TORCH_CPU line:\n${out}`);
+  return JSON.parse(line.slice("TORCH_CPU ".length));
 }
 
 async function main(): Promise<void> {
@@ -111,20 +128,25 @@ async function main(): Promise<void> {
         else if (torch) entry.torch.push(runTorch(m, budget));
       }
       const w = entry.wasm[entry.wasm.length - 1], t = entry.torch[entry.torch.length - 1];
+      const fmt = (r: Rate) => `${r.cpu.toFixed(0)}/cpu-s ${r.wall.toFixed(0)}/s`;
       console.log(
-        `round ${r + 1} ${m}: wasm train ${w.train.toFixed(0)}/s infer ${w.infer.toFixed(0)}/s` +
-          (t ? ` | torch train ${t.train.toFixed(0)}/s infer ${t.infer.toFixed(0)}/s | ratio train ${(w.train / t.train).toFixed(2)} infer ${(w.infer / t.infer).toFixed(2)}` : ""),
+        `round ${r + 1} ${m}: wasm train ${fmt(w.train)}, infer ${fmt(w.infer)}` +
+          (t
+            ? ` | torch train ${fmt(t.train)}, infer ${fmt(t.infer)} | ratio (cpu) train ${(w.train.cpu / t.train.cpu).toFixed(2)} infer ${(w.infer.cpu / t.infer.cpu).toFixed(2)}` +
+              ` (wall ${(w.train.wall / t.train.wall).toFixed(2)} / ${(w.infer.wall / t.infer.wall).toFixed(2)})`
+            : ""),
       );
     }
   }
-  console.log("\nmedian over rounds (ratios are medians of the per-round ratios):");
-  console.log("model        | wasm train | torch train | ratio | wasm infer | torch infer | ratio");
+  console.log("\nmedians over rounds; ratios are medians of per-round ratios. cpu = samples per CPU-second of the");
+  console.log("process (steadier on a loaded machine), wall = samples per wall-clock second.");
+  console.log("model        | train ratio cpu (wall) | infer ratio cpu (wall) | wasm train/cpu-s | torch train/cpu-s | wasm infer/cpu-s | torch infer/cpu-s");
   for (const [m, e] of results) {
-    const ratio = (k: keyof Rates) => (e.torch.length ? median(e.wasm.map((w, i) => w[k] / e.torch[i][k])).toFixed(2) + "x" : "-");
-    const med = (rs: Rates[], k: keyof Rates) => (rs.length ? median(rs.map((x) => x[k])).toFixed(0) : "-");
+    const ratio = (phase: keyof Rates, k: keyof Rate) => (e.torch.length ? median(e.wasm.map((w, i) => w[phase][k] / e.torch[i][phase][k])).toFixed(2) : "-");
+    const med = (rs: Rates[], phase: keyof Rates) => (rs.length ? median(rs.map((x) => x[phase].cpu)).toFixed(0) : "-");
     console.log(
-      `${m.padEnd(12)} | ${med(e.wasm, "train").padStart(10)} | ${med(e.torch, "train").padStart(11)} | ${ratio("train").padStart(5)} | ` +
-        `${med(e.wasm, "infer").padStart(10)} | ${med(e.torch, "infer").padStart(11)} | ${ratio("infer").padStart(5)}`,
+      `${m.padEnd(12)} | ${`${ratio("train", "cpu")}x (${ratio("train", "wall")}x)`.padStart(22)} | ${`${ratio("infer", "cpu")}x (${ratio("infer", "wall")}x)`.padStart(22)} | ` +
+        `${med(e.wasm, "train").padStart(16)} | ${med(e.torch, "train").padStart(17)} | ${med(e.wasm, "infer").padStart(16)} | ${med(e.torch, "infer").padStart(17)}`,
     );
   }
 }

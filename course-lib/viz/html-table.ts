@@ -55,6 +55,8 @@ export function tableHtml(opts: TableOptions): string {
     .map((row) => {
       const tds = row.map((cell, i) => {
         const styles = [`padding:3px 8px`, `border-bottom:1px solid #ddd`, `text-align:${right.has(i) ? "right" : "left"}`];
+        // Short values ("109.2 k", "3.56 KB / 16 KB") read badly when broken over two lines; long text may wrap.
+        if (cellText(cell).length <= 24) styles.push("white-space:nowrap");
         let title = "";
         if (typeof cell === "object" && cell !== null) {
           if (cell.background) styles.push(`background:${cell.background}`);

@@ -3,12 +3,14 @@
 // loop, slow enough to dominate a training step).
 //
 // Both reduce to one big matrix product done by the wasm backend's own XNNPACK matmul:
-//   filter grad: dW[K=FH*FW*CI, CO] = patchesᵀ[K, M=N*OH*OW] @ dy[M, CO]   (patches gathered in JS)
-//   input grad : cols[M, K] = dy[M, CO] @ Wᵀ[CO, K], then col2im scatter-adds cols into dx,
-//                or, for stride 1, one XNNPACK convolution of dy with the flipped, transposed filter.
-// 1x1 stride-1 unpadded convolutions (pointwise) skip the gather/scatter entirely.
+//   filter grad: dW[K=FH*FW*CI, CO] = patchesᵀ[K, M=N*OH*OW] @ dy[M, CO]   (patches gathered by the
+//                SIMD module's im2col_row, simd.wat)
+//   input grad : cols[M, K] = dy[M, CO] @ Wᵀ[CO, K], then col2im (simd.wat) scatter-adds cols into dx,
+//                or, for stride-1 'same' convolutions, one XNNPACK convolution of dy with the flipped,
+//                transposed filter.
+// 1x1 stride-1 unpadded convolutions (pointwise) skip the gather/scatter entirely (SIMD transposes).
 import * as tf from "@tensorflow/tfjs";
-import { ptr, simd, transpose2dFast as transpose2d } from "./simd";
+import { ptr, simd, transpose2dFast } from "./simd";
 import { assertChannelsLast, Attrs, f32, Inputs, matmul, newF32, runStock, reshapedView, WasmBackend } from "./wasm-util";
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
@@ -67,7 +69,7 @@ export function conv2DBackpropFilter(args: { inputs: Inputs; backend: WasmBacken
   const CO = c.outChannels;
   let patchesT: tf.TensorInfo;
   if (isPointwise(c)) {
-    patchesT = transpose2d(backend, x, M, K);
+    patchesT = transpose2dFast(backend, x, M, K);
   } else {
     patchesT = newF32(backend, [K, M]);
     gatherPatchesTransposed(backend, x, c, patchesT);
@@ -77,31 +79,22 @@ export function conv2DBackpropFilter(args: { inputs: Inputs; backend: WasmBacken
   return reshapedView(dW, filterShape.slice());
 }
 
-/** Scatter-adds cols[m=(b,oh,ow), k=(fh,fw,ci)] into dx (the adjoint of the patch gather). */
-function col2im(cols: Float32Array, c: ConvInfo, dx: Float32Array): void {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW } = c;
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, filterHeight: FH, filterWidth: FW } = c;
-  const pt = c.padInfo.top, pl = c.padInfo.left;
-  const K = FH * FW * CI;
-  dx.fill(0);
-  let m = 0;
-  for (let b = 0; b < N; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++, m++) {
-        const colBase = m * K;
-        for (let fh = 0; fh < FH; fh++) {
-          const ih = oh * sh + fh * dh - pt;
-          if (ih < 0 || ih >= H) continue;
-          for (let fw = 0; fw < FW; fw++) {
-            const iw = ow * sw + fw * dw - pl;
-            if (iw < 0 || iw >= W) continue;
-            const d = ((b * H + ih) * W + iw) * CI;
-            const s = colBase + (fh * FW + fw) * CI;
-            for (let ci = 0; ci < CI; ci++) dx[d + ci] += cols[s + ci];
-          }
-        }
-      }
-    }
+/**
+ * Scatter-adds cols[m=(b,oh,ow), k=(fh,fw,ci)] into dx (the adjoint of the patch gather), in the SIMD
+ * module (simd.wat, col2im): the JS loop took ~15 ms for PhiNet's stride-2 stem.
+ */
+function col2im(backend: WasmBackend, cols: tf.TensorInfo, c: ConvInfo, dx: tf.TensorInfo): void {
+  const geometry = Int32Array.from([
+    c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.outHeight, c.outWidth, c.filterHeight, c.filterWidth,
+    c.strideHeight, c.strideWidth, c.dilationHeight, c.dilationWidth, c.padInfo.top, c.padInfo.left,
+  ]);
+  const g = backend.makeOutput([geometry.length], "int32", undefined, geometry);
+  try {
+    f32(backend, dx).fill(0);
+    const gp = (backend.typedArrayFromHeap(g) as Int32Array).byteOffset;
+    simd(backend).col2im(ptr(backend, cols), ptr(backend, dx), gp);
+  } finally {
+    backend.disposeData(g.dataId);
   }
 }
 
@@ -120,7 +113,7 @@ export function conv2DBackpropInput(args: { inputs: Inputs; backend: WasmBackend
 
   if (isPointwise(c)) {
     // dx[M, CI] = dy[M, CO] @ Wᵀ[CO, CI]
-    const wT = transpose2d(backend, filter, CI, CO);
+    const wT = transpose2dFast(backend, filter, CI, CO);
     const dx = matmul(backend, dy, wT, M, CO, CI);
     backend.disposeData(wT.dataId);
     return reshapedView(dx, inputShape.slice());
@@ -130,7 +123,11 @@ export function conv2DBackpropInput(args: { inputs: Inputs; backend: WasmBackend
   const padLeft = FW - 1 - c.padInfo.left;
   const padBottom = c.inHeight - c.outHeight + c.padInfo.top;
   const padRight = c.inWidth - c.outWidth + c.padInfo.left;
-  if (c.strideHeight === 1 && c.strideWidth === 1 && Math.min(padTop, padLeft, padBottom, padRight) >= 0) {
+  // The flipped-filter convolution computes all FH*FW taps for every input pixel (N*H*W*K*CO MACs), the
+  // matmul only the M = N*OH*OW output positions' (M*K*CO) plus a col2im pass. For 'same' convolutions
+  // these tie; for 'valid' ones (LeNet's 5x5: H*W = 2.25 OH*OW) the matmul path measured 20-30% faster.
+  const flipWork = c.inHeight * c.inWidth, matmulWork = c.outHeight * c.outWidth;
+  if (c.strideHeight === 1 && c.strideWidth === 1 && Math.min(padTop, padLeft, padBottom, padRight) >= 0 && flipWork <= 1.2 * matmulWork) {
     // Stride 1: dx = correlation of dy (padded) with the spatially flipped filter, in/out channels swapped.
     const flipped = newF32(backend, [FH, FW, CO, CI]);
     const w = f32(backend, filter);
@@ -155,11 +152,11 @@ export function conv2DBackpropInput(args: { inputs: Inputs; backend: WasmBackend
   }
 
   // General case: cols[M, K] = dy[M, CO] @ Wᵀ[CO, K], then scatter-add.
-  const wT = transpose2d(backend, filter, K, CO);
+  const wT = transpose2dFast(backend, filter, K, CO);
   const cols = matmul(backend, dy, wT, M, CO, K);
   backend.disposeData(wT.dataId);
   const dx = newF32(backend, inputShape.slice());
-  col2im(f32(backend, cols), c, f32(backend, dx));
+  col2im(backend, cols, c, dx);
   backend.disposeData(cols.dataId);
   return dx;
 }

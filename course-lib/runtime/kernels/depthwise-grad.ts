@@ -135,9 +135,11 @@ export function depthwiseConv2dNativeBackpropInput(args: { inputs: Inputs; backe
     dst.fill(0);
     for (let b = 0; b < N; b++) {
       for (let oh = 0; oh < OH; oh++) {
+        // A plain loop: a subarray view per pixel (tens of thousands per call) cost more than the copy.
+        let s = ((b * OH + oh) * OW) * CM;
         for (let ow = 0; ow < OW; ow++) {
-          const s = ((b * OH + oh) * OW + ow) * CM;
-          dst.set(src.subarray(s, s + CM), ((b * spreadH + oh * sh) * spreadW + ow * sw) * CM);
+          const d = ((b * spreadH + oh * sh) * spreadW + ow * sw) * CM;
+          for (let c = 0; c < CM; c++) dst[d + c] = src[s++];
         }
       }
     }

@@ -24,7 +24,7 @@ export function hardSwishForward(args: { inputs: Inputs; backend: WasmBackend; a
     const v = xv[i];
     const t = v + 3;
     const r = t < 0 ? 0 : t > 6 ? 6 : t; // NaN passes through
-    ov[i] = v * (r / 6);
+    ov[i] = v * Math.fround(r * Math.fround(1 / 6));
   }
   return out;
 }
@@ -40,7 +40,7 @@ export function hardSwishGrad(args: { inputs: Inputs; backend: WasmBackend; attr
   const xv = f32(backend, x), dyv = f32(backend, dy), ov = f32(backend, out);
   for (let i = n & ~3; i < n; i++) {
     const v = xv[i];
-    ov[i] = v > 3 ? dyv[i] : v > -3 ? dyv[i] * ((2 * v + 3) / 6) : v !== v ? NaN : 0;
+    ov[i] = v > 3 ? dyv[i] : v > -3 ? dyv[i] * Math.fround((2 * v + 3) * Math.fround(1 / 6)) : v !== v ? NaN : 0;
   }
   return out;
 }

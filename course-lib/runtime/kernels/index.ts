@@ -5,22 +5,29 @@
 // Missing from stock wasm (without them conv nets cannot train): Conv2DBackpropFilter,
 // DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput.
 // Stock but slow or imprecise, replaced: Conv2DBackpropInput, MaxPoolGrad, Slice, Tile,
-// Identity, Cast, GatherV2, Sum, Mean, FusedBatchNorm, BatchMatMul (transposed operands).
+// Identity, Cast, GatherV2, Sum, Mean, FusedBatchNorm, BatchMatMul (transposed operands), Square,
+// Sub (per-channel broadcast).
 // Course kernels used by fused gradients and ops (wasm only): CourseRelu6Grad, CourseReluGrad, CourseSquareGrad,
-// CourseBatchNormGrad, CourseHardSwish, CourseHardSwishGrad.
+// CourseBatchNormGrad, CourseHardSwish, CourseHardSwishGrad, CourseAdamUpdate, CourseMoments(Grad).
 // Gradients replaced while wasm is active (COURSE_WASM_GRADIENTS): Relu6, Relu, Square, Mean, FusedBatchNorm.
+// tf.train.adam's applyGradients runs one fused CourseAdamUpdate per variable on wasm (adam.ts);
+// tf.moments over all axes but the channels runs CourseMoments on wasm (moments.ts).
+import { adamUpdate, installFusedAdam } from "./adam";
 import { batchNormGrad, fusedBatchNorm, registerBatchNormGradient } from "./batchnorm";
 import { conv2DBackpropFilter, conv2DBackpropInput } from "./conv2d-grad";
 import { cast, gatherV2, identity, slice, tile } from "./data-movement";
 import { depthwiseConv2dNativeBackpropFilter, depthwiseConv2dNativeBackpropInput } from "./depthwise-grad";
+import { square, sub } from "./elementwise";
 import { registerElementwiseGradients, relu6Grad, reluGrad, squareGrad } from "./elementwise-grad";
 import { hardSwishForward, hardSwishGrad, registerHardSwishGradient } from "./hard-swish";
 import { batchMatMul } from "./matmul";
+import { installFusedMoments, moments, momentsGrad } from "./moments";
 import { maxPoolGrad } from "./pool-grad";
 import { mean, sum } from "./reductions";
 import { CourseKernelFunc, registerWasmKernel } from "./wasm-util";
 
 export { hardSwish } from "./hard-swish";
+export { fusedMoments } from "./moments";
 
 /** Kernels with a tfjs name: each is tested against the cpu backend's kernel of the same name. */
 export const COURSE_WASM_KERNELS: Record<string, CourseKernelFunc> = {
@@ -38,6 +45,8 @@ export const COURSE_WASM_KERNELS: Record<string, CourseKernelFunc> = {
   Mean: mean,
   FusedBatchNorm: fusedBatchNorm,
   BatchMatMul: batchMatMul,
+  Square: square,
+  Sub: sub,
 };
 
 /** The course's own kernels (no cpu counterpart: tested through the gradients/ops that use them). */
@@ -48,6 +57,9 @@ export const COURSE_FUSED_KERNELS: Record<string, CourseKernelFunc> = {
   CourseBatchNormGrad: batchNormGrad,
   CourseHardSwish: hardSwishForward,
   CourseHardSwishGrad: hardSwishGrad,
+  CourseAdamUpdate: adamUpdate,
+  CourseMoments: moments,
+  CourseMomentsGrad: momentsGrad,
 };
 
 export let COURSE_WASM_GRADIENTS: string[] = [];
@@ -56,5 +68,7 @@ export function registerCourseWasmKernels(): string[] {
   for (const [name, fn] of Object.entries(COURSE_WASM_KERNELS)) registerWasmKernel(name, fn);
   for (const [name, fn] of Object.entries(COURSE_FUSED_KERNELS)) registerWasmKernel(name, fn);
   COURSE_WASM_GRADIENTS = [...registerElementwiseGradients(), ...registerBatchNormGradient(), ...registerHardSwishGradient()];
+  installFusedAdam();
+  installFusedMoments();
   return [...Object.keys(COURSE_WASM_KERNELS), ...Object.keys(COURSE_FUSED_KERNELS)];
 }

@@ -19,15 +19,31 @@ interface SimdExports {
   transpose(x: number, out: number, rows: number, cols: number): void;
   relu_grad(x: number, dy: number, out: number, n: number): void;
   im2col_row(x: number, out: number, N: number, OH: number, OW: number, ohLo: number, ohHi: number, owLo: number, owHi: number, c0: number, xBatch: number, xRow: number, xCol: number): void;
+  col2im(cols: number, dx: number, geometry: number): void;
+  adam_update(w: number, m: number, v: number, g: number, outW: number, outM: number, outV: number, n: number,
+    b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, negLr: number): void;
+  square(x: number, out: number, n: number): void;
+  sub_channels(x: number, b: number, out: number, rows: number, C: number): void;
+  channel_sq_dev(x: number, mean: number, acc: number, rows: number, C: number): void;
   maxpool_grad_row(x: number, pooled: number, dy: number, dx: number, OW: number, C: number, FH: number, FW: number, W: number): void;
 }
 
-let loaded: { memory: WebAssembly.Memory; exports: SimdExports } | undefined;
+// tslab compiles the files a notebook imports without the WebAssembly type library, so the three
+// WebAssembly APIs used here are typed locally and reached through globalThis.
+interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmApi {
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let loaded: { memory: WasmMemory; exports: SimdExports } | undefined;
 
 /** The wasm backend's WebAssembly.Memory (the Emscripten module exports it as asm.memory). */
-function backendMemory(backend: WasmBackend): WebAssembly.Memory {
+function backendMemory(backend: WasmBackend): WasmMemory {
   const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) {
+  if (!(memory instanceof Wasm.Memory)) {
     throw new Error("the tfjs wasm backend does not export its WebAssembly.Memory (wasm.asm.memory): the course's SIMD kernels cannot run on this version");
   }
   return memory;
@@ -37,8 +53,8 @@ function backendMemory(backend: WasmBackend): WebAssembly.Memory {
 export function simd(backend: WasmBackend): SimdExports {
   const memory = backendMemory(backend);
   if (!loaded || loaded.memory !== memory) {
-    const module = new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, "base64"));
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const module = new Wasm.Module(Buffer.from(SIMD_WASM_BASE64, "base64"));
+    const instance = new Wasm.Instance(module, { env: { memory } });
     loaded = { memory, exports: instance.exports as unknown as SimdExports };
   }
   return loaded.exports;

@@ -6,7 +6,7 @@
 ;; backend's own memory (imported), directly on tensor data: pointers are byte offsets into that
 ;; memory, counts are elements. Element-wise loops handle n rounded down to a multiple of 4; the caller
 ;; (simd.ts) finishes the last 0-3 elements in JS. Per-channel loops need C % 4 == 0 (the caller falls
-;; back to JS otherwise). Sums accumulate in float64.
+;; back to JS otherwise). Sums accumulate in float64 (short runs of at most 8-48 terms in float32 first).
 ;;
 ;; Rebuild simd-module.ts after editing: npx tsx course-lib/runtime/kernels/build-simd.ts (needs wabt's
 ;; wat2wasm: apt-get install wabt).
@@ -47,7 +47,10 @@
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
 
-  ;; out = x * (min(max(x + 3, 0), 6) / 6)   (wasm min/max propagate NaN)
+  ;; out = x * (min(max(x + 3, 0), 6) * (1/6))   (pmin/pmax: one minps/maxps each, where min/max
+  ;; expand to NaN-fixing sequences; with the operand order used, pmax(0, NaN) and pmin(6, NaN) give NaN,
+  ;; so NaN still propagates. A multiply by the
+  ;; float32 1/6 instead of a divide: 4x cheaper, within 1 ulp of the composed op's x * (r / 6))
   (func (export "hard_swish") (param $x i32) (param $out i32) (param $n i32)
     (local $i i32) (local $end i32) (local $v v128)
     (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
@@ -58,15 +61,16 @@
         (v128.store align=4 (i32.add (local.get $out) (local.get $i))
           (f32x4.mul
             (local.get $v)
-            (f32x4.div
-              (f32x4.min
-                (f32x4.max (f32x4.add (local.get $v) (f32x4.splat (f32.const 3))) (f32x4.splat (f32.const 0)))
-                (f32x4.splat (f32.const 6)))
-              (f32x4.splat (f32.const 6)))))
+            (f32x4.mul
+              (f32x4.pmin
+                (f32x4.splat (f32.const 6))
+                (f32x4.pmax (f32x4.splat (f32.const 0)) (f32x4.add (local.get $v) (f32x4.splat (f32.const 3)))))
+              (f32x4.splat (f32.const 0x1.555556p-3)))))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $next))))
 
-  ;; out = dy * g, g = 0 (x <= -3), (2x + 3) / 6 (-3 < x <= 3), 1 (x > 3); NaN where x is NaN
+  ;; out = dy * g, g = 0 (x <= -3), (2x + 3) * (1/6) (-3 < x <= 3), 1 (x > 3); NaN where x is NaN
+  ;; (exact at the kinks and at 0: 9 * (1/6) and 3 * (1/6) round to 1.5 and 0.5 in float32)
   (func (export "hard_swish_grad") (param $x i32) (param $dy i32) (param $out i32) (param $n i32)
     (local $i i32) (local $end i32) (local $v v128) (local $g v128)
     (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
@@ -78,9 +82,9 @@
           (v128.bitselect
             (f32x4.splat (f32.const 1))
             (v128.and
-              (f32x4.div
+              (f32x4.mul
                 (f32x4.add (f32x4.mul (local.get $v) (f32x4.splat (f32.const 2))) (f32x4.splat (f32.const 3)))
-                (f32x4.splat (f32.const 6)))
+                (f32x4.splat (f32.const 0x1.555556p-3)))
               (f32x4.gt (local.get $v) (f32x4.splat (f32.const -3))))
             (f32x4.gt (local.get $v) (f32x4.splat (f32.const 3)))))
         (v128.store align=4 (i32.add (local.get $out) (local.get $i))
@@ -91,17 +95,31 @@
         (br $next))))
 
   ;; Per-channel sums over rows of a [rows, C] tensor (C % 4 == 0) into float64 acc[C] (added to).
+  ;; Blocks of up to 8 rows are summed in float32 registers, then added to the float64 accumulators:
+  ;; one float64 read-modify-write per 8 rows instead of per row, with negligible rounding (8 terms).
   (func (export "channel_sums") (param $x i32) (param $acc i32) (param $rows i32) (param $C i32)
-    (local $r i32) (local $c i32) (local $cb i32) (local $a i32) (local $v v128)
+    (local $r i32) (local $c i32) (local $cb i32) (local $a i32) (local $v v128) (local $block i32)
+    (local $j i32) (local $p i32)
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (block $rowsDone
       (loop $row
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $block (select (i32.const 8) (i32.sub (local.get $rows) (local.get $r))
+                                  (i32.ge_u (i32.sub (local.get $rows) (local.get $r)) (i32.const 8))))
         (local.set $c (i32.const 0))
         (block $chDone
           (loop $ch
             (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
-            (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $c))))
+            (local.set $p (i32.add (local.get $x) (local.get $c)))
+            (local.set $v (v128.load align=4 (local.get $p)))
+            (local.set $j (i32.const 1))
+            (block $bDone
+              (loop $bl
+                (br_if $bDone (i32.ge_u (local.get $j) (local.get $block)))
+                (local.set $p (i32.add (local.get $p) (local.get $cb)))
+                (local.set $v (f32x4.add (local.get $v) (v128.load align=4 (local.get $p))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $bl)))
             (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
             (v128.store align=8 (local.get $a)
               (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $v))))
@@ -110,8 +128,8 @@
                          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $ch)))
-        (local.set $x (i32.add (local.get $x) (local.get $cb)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (local.set $x (i32.add (local.get $x) (i32.mul (local.get $block) (local.get $cb))))
+        (local.set $r (i32.add (local.get $r) (local.get $block)))
         (br $row))))
 
   ;; Sum of n float32 values (n % 4 == 0) in float64.
@@ -131,45 +149,60 @@
     (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo))))
 
   ;; BatchNorm backward over a [rows, C] tensor (C % 4 == 0): out = dy * k[c]; float64 acc gets
-  ;; acc[c] += dy, acc[C + c] += dy * (x - mean[c]). mean and k are float32 [C].
+  ;; acc[c] += dy, acc[C + c] += dy * (x - mean[c]). mean and k are float32 [C]. As in channel_sums,
+  ;; blocks of up to 8 rows are summed in float32 before each float64 update.
   (func (export "batchnorm_grad")
     (param $x i32) (param $dy i32) (param $mean i32) (param $k i32) (param $out i32) (param $acc i32)
     (param $rows i32) (param $C i32)
     (local $r i32) (local $c i32) (local $cb i32) (local $a i32) (local $b i32) (local $off i32)
-    (local $d v128) (local $p v128)
+    (local $d v128) (local $p v128) (local $sd v128) (local $sp v128) (local $m v128) (local $kk v128)
+    (local $block i32) (local $j i32)
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (block $rowsDone
       (loop $row
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $block (select (i32.const 8) (i32.sub (local.get $rows) (local.get $r))
+                                  (i32.ge_u (i32.sub (local.get $rows) (local.get $r)) (i32.const 8))))
         (local.set $c (i32.const 0))
         (block $chDone
           (loop $ch
             (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
-            (local.set $d (v128.load align=4 (i32.add (local.get $dy) (local.get $c))))
-            (v128.store align=4 (i32.add (local.get $out) (local.get $c))
-              (f32x4.mul (local.get $d) (v128.load align=4 (i32.add (local.get $k) (local.get $c)))))
-            (local.set $p
-              (f32x4.mul (local.get $d)
-                (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $c)))
-                           (v128.load align=4 (i32.add (local.get $mean) (local.get $c))))))
+            (local.set $m (v128.load align=4 (i32.add (local.get $mean) (local.get $c))))
+            (local.set $kk (v128.load align=4 (i32.add (local.get $k) (local.get $c))))
+            (local.set $sd (v128.const i32x4 0 0 0 0))
+            (local.set $sp (v128.const i32x4 0 0 0 0))
+            (local.set $off (local.get $c))
+            (local.set $j (i32.const 0))
+            (block $bDone
+              (loop $bl
+                (br_if $bDone (i32.ge_u (local.get $j) (local.get $block)))
+                (local.set $d (v128.load align=4 (i32.add (local.get $dy) (local.get $off))))
+                (v128.store align=4 (i32.add (local.get $out) (local.get $off)) (f32x4.mul (local.get $d) (local.get $kk)))
+                (local.set $sd (f32x4.add (local.get $sd) (local.get $d)))
+                (local.set $sp (f32x4.add (local.get $sp)
+                  (f32x4.mul (local.get $d) (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $off))) (local.get $m)))))
+                (local.set $off (i32.add (local.get $off) (local.get $cb)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $bl)))
             (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
             (local.set $b (i32.add (local.get $a) (i32.shl (local.get $cb) (i32.const 1))))
             (v128.store align=8 (local.get $a)
-              (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $d))))
+              (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $sd))))
             (v128.store offset=16 align=8 (local.get $a)
               (f64x2.add (v128.load offset=16 align=8 (local.get $a))
-                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d)))))
+                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $sd) (local.get $sd)))))
             (v128.store align=8 (local.get $b)
-              (f64x2.add (v128.load align=8 (local.get $b)) (f64x2.promote_low_f32x4 (local.get $p))))
+              (f64x2.add (v128.load align=8 (local.get $b)) (f64x2.promote_low_f32x4 (local.get $sp))))
             (v128.store offset=16 align=8 (local.get $b)
               (f64x2.add (v128.load offset=16 align=8 (local.get $b))
-                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p)))))
+                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $sp) (local.get $sp)))))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $ch)))
-        (local.set $x (i32.add (local.get $x) (local.get $cb)))
-        (local.set $dy (i32.add (local.get $dy) (local.get $cb)))
-        (local.set $out (i32.add (local.get $out) (local.get $cb)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (local.set $off (i32.mul (local.get $block) (local.get $cb)))
+        (local.set $x (i32.add (local.get $x) (local.get $off)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $off)))
+        (local.set $out (i32.add (local.get $out) (local.get $off)))
+        (local.set $r (i32.add (local.get $r) (local.get $block)))
         (br $row))))
 
   ;; BatchNorm forward over a [rows, C] tensor (C % 4 == 0): out = (x - mean[c]) * k[c] + offset[c].
@@ -201,41 +234,42 @@
   ;; Depthwise filter gradient, multiplier 1, one filter tap: for `rows` rows of `cols` positions,
   ;; acc[c] += x[c] * dy[c] for the C channels (C % 4 == 0) at each position; acc is float64 [C].
   ;; Steps are in bytes: x advances xColStep per position and xRowStep per row, dy C*4 per position
-  ;; and dyRowStep per row (the caller computes them from strides, dilation and padding).
+  ;; and dyRowStep per row (the caller computes them from strides, dilation and padding). Each row's
+  ;; products are summed in float32 registers, then added to the float64 accumulators.
   (func (export "depthwise_filter_tap")
     (param $x i32) (param $dy i32) (param $acc i32) (param $rows i32) (param $cols i32)
     (param $xColStep i32) (param $xRowStep i32) (param $dyRowStep i32) (param $C i32)
-    (local $r i32) (local $j i32) (local $c i32) (local $cb i32) (local $a i32) (local $p v128)
+    (local $r i32) (local $j i32) (local $c i32) (local $cb i32) (local $a i32) (local $s v128)
     (local $xp i32) (local $dp i32)
     (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
     (block $rowsDone
       (loop $row
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $xp (local.get $x))
-        (local.set $dp (local.get $dy))
-        (local.set $j (i32.const 0))
-        (block $colsDone
-          (loop $col
-            (br_if $colsDone (i32.ge_u (local.get $j) (local.get $cols)))
-            (local.set $c (i32.const 0))
-            (block $chDone
-              (loop $ch
-                (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
-                (local.set $p
-                  (f32x4.mul (v128.load align=4 (i32.add (local.get $xp) (local.get $c)))
-                             (v128.load align=4 (i32.add (local.get $dp) (local.get $c)))))
-                (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
-                (v128.store align=8 (local.get $a)
-                  (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $p))))
-                (v128.store offset=16 align=8 (local.get $a)
-                  (f64x2.add (v128.load offset=16 align=8 (local.get $a))
-                             (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p)))))
-                (local.set $c (i32.add (local.get $c) (i32.const 16)))
-                (br $ch)))
-            (local.set $xp (i32.add (local.get $xp) (local.get $xColStep)))
-            (local.set $dp (i32.add (local.get $dp) (local.get $cb)))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $col)))
+        (local.set $c (i32.const 0))
+        (block $chDone
+          (loop $ch
+            (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (local.set $xp (i32.add (local.get $x) (local.get $c)))
+            (local.set $dp (i32.add (local.get $dy) (local.get $c)))
+            (local.set $s (v128.const i32x4 0 0 0 0))
+            (local.set $j (i32.const 0))
+            (block $colsDone
+              (loop $col
+                (br_if $colsDone (i32.ge_u (local.get $j) (local.get $cols)))
+                (local.set $s (f32x4.add (local.get $s)
+                  (f32x4.mul (v128.load align=4 (local.get $xp)) (v128.load align=4 (local.get $dp)))))
+                (local.set $xp (i32.add (local.get $xp) (local.get $xColStep)))
+                (local.set $dp (i32.add (local.get $dp) (local.get $cb)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $col)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
+            (v128.store align=8 (local.get $a)
+              (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $s))))
+            (v128.store offset=16 align=8 (local.get $a)
+              (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $s) (local.get $s)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $ch)))
         (local.set $x (i32.add (local.get $x) (local.get $xRowStep)))
         (local.set $dy (i32.add (local.get $dy) (local.get $dyRowStep)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -347,7 +381,7 @@
         (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
         (br $owLoop))))
 
-;; out[from .. to) = 0 (float32 elements)
+  ;; out[from .. to) = 0 (float32 elements)
   (func $zero (param $out i32) (param $from i32) (param $to i32)
     (block $done
       (loop $next
@@ -398,4 +432,175 @@
             (br $ohLoop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $bLoop))))
+
+  ;; col2im: scatter-adds cols[m = (b, oh, ow), k = (fh, fw, ci)] into dx[b, oh*sh + fh*dh - pt,
+  ;; ow*sw + fw*dw - pl, ci] for taps inside the input (the adjoint of the im2col gather). dx must be
+  ;; zeroed by the caller. geometry = pointer to 14 i32: N H W CI OH OW FH FW sh sw dh dw pt pl.
+  (func (export "col2im") (param $cols i32) (param $dx i32) (param $g i32)
+    (local $N i32) (local $H i32) (local $W i32) (local $CI i32) (local $OH i32) (local $OW i32)
+    (local $FH i32) (local $FW i32) (local $sh i32) (local $sw i32) (local $dh i32) (local $dw i32)
+    (local $pt i32) (local $pl i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $fh i32) (local $fw i32) (local $ci i32)
+    (local $ih i32) (local $iw i32) (local $src i32) (local $dst i32) (local $tapBytes i32)
+    (local.set $N (i32.load offset=0 (local.get $g)))
+    (local.set $H (i32.load offset=4 (local.get $g)))
+    (local.set $W (i32.load offset=8 (local.get $g)))
+    (local.set $CI (i32.load offset=12 (local.get $g)))
+    (local.set $OH (i32.load offset=16 (local.get $g)))
+    (local.set $OW (i32.load offset=20 (local.get $g)))
+    (local.set $FH (i32.load offset=24 (local.get $g)))
+    (local.set $FW (i32.load offset=28 (local.get $g)))
+    (local.set $sh (i32.load offset=32 (local.get $g)))
+    (local.set $sw (i32.load offset=36 (local.get $g)))
+    (local.set $dh (i32.load offset=40 (local.get $g)))
+    (local.set $dw (i32.load offset=44 (local.get $g)))
+    (local.set $pt (i32.load offset=48 (local.get $g)))
+    (local.set $pl (i32.load offset=52 (local.get $g)))
+    (local.set $tapBytes (i32.shl (local.get $CI) (i32.const 2)))
+    (local.set $src (local.get $cols))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_s (local.get $b) (local.get $N)))
+      (local.set $oh (i32.const 0))
+      (block $ohDone (loop $ohLoop
+        (br_if $ohDone (i32.ge_s (local.get $oh) (local.get $OH)))
+        (local.set $ow (i32.const 0))
+        (block $owDone (loop $owLoop
+          (br_if $owDone (i32.ge_s (local.get $ow) (local.get $OW)))
+          (local.set $fh (i32.const 0))
+          (block $fhDone (loop $fhLoop
+            (br_if $fhDone (i32.ge_s (local.get $fh) (local.get $FH)))
+            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $fh) (local.get $dh))) (local.get $pt)))
+            (local.set $fw (i32.const 0))
+            (block $fwDone (loop $fwLoop
+              (br_if $fwDone (i32.ge_s (local.get $fw) (local.get $FW)))
+              (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (i32.mul (local.get $fw) (local.get $dw))) (local.get $pl)))
+              (if (i32.and
+                    (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+                    (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.lt_s (local.get $iw) (local.get $W))))
+                (then
+                  (local.set $dst (i32.add (local.get $dx) (i32.shl
+                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H)) (local.get $ih)) (local.get $W)) (local.get $iw)) (local.get $CI))
+                    (i32.const 2))))
+                  (local.set $ci (i32.const 0))
+                  (block $ciDone (loop $ciLoop
+                    (br_if $ciDone (i32.ge_s (local.get $ci) (local.get $tapBytes)))
+                    (f32.store (i32.add (local.get $dst) (local.get $ci))
+                      (f32.add (f32.load (i32.add (local.get $dst) (local.get $ci))) (f32.load (i32.add (local.get $src) (local.get $ci)))))
+                    (local.set $ci (i32.add (local.get $ci) (i32.const 4)))
+                    (br $ciLoop)))))
+              (local.set $src (i32.add (local.get $src) (local.get $tapBytes)))
+              (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+              (br $fwLoop)))
+            (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+            (br $fhLoop)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $owLoop)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $ohLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop))))
+
+  ;; One Adam step over n values (n % 4 == 0), the same float32 operations in the same order as
+  ;; tfjs-core's AdamOptimizer: m' = m*b1 + g*(1-b1); v' = v*b2 + g*g*(1-b2);
+  ;; w' = (m'/c1) / (sqrt(v'/c2) + eps) * (-lr) + w, with c1 = 1 - b1^t, c2 = 1 - b2^t.
+  (func (export "adam_update")
+    (param $w i32) (param $m i32) (param $v i32) (param $g i32) (param $outW i32) (param $outM i32) (param $outV i32)
+    (param $n i32) (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32) (param $c1 f32) (param $c2 f32)
+    (param $eps f32) (param $negLr f32)
+    (local $i i32) (local $end i32) (local $gv v128) (local $nm v128) (local $nv v128)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $i))))
+        (local.set $nm (f32x4.add
+          (f32x4.mul (v128.load align=4 (i32.add (local.get $m) (local.get $i))) (f32x4.splat (local.get $b1)))
+          (f32x4.mul (local.get $gv) (f32x4.splat (local.get $omb1)))))
+        (local.set $nv (f32x4.add
+          (f32x4.mul (v128.load align=4 (i32.add (local.get $v) (local.get $i))) (f32x4.splat (local.get $b2)))
+          (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $omb2)))))
+        (v128.store align=4 (i32.add (local.get $outM) (local.get $i)) (local.get $nm))
+        (v128.store align=4 (i32.add (local.get $outV) (local.get $i)) (local.get $nv))
+        (v128.store align=4 (i32.add (local.get $outW) (local.get $i))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $nm) (f32x4.splat (local.get $c1)))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $nv) (f32x4.splat (local.get $c2)))) (f32x4.splat (local.get $eps))))
+              (f32x4.splat (local.get $negLr)))
+            (v128.load align=4 (i32.add (local.get $w) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; out = x * x
+  (func (export "square") (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $x) (local.get $i))))
+        (v128.store align=4 (i32.add (local.get $out) (local.get $i)) (f32x4.mul (local.get $v) (local.get $v)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))
+
+  ;; out[r, c] = x[r, c] - b[c] over a [rows, C] tensor (C % 4 == 0): tf.moments' x - mean.
+  (func (export "sub_channels") (param $x i32) (param $b i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $cb i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $chDone
+          (loop $ch
+            (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (v128.store align=4 (i32.add (local.get $out) (local.get $c))
+              (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $c)))
+                         (v128.load align=4 (i32.add (local.get $b) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $ch)))
+        (local.set $x (i32.add (local.get $x) (local.get $cb)))
+        (local.set $out (i32.add (local.get $out) (local.get $cb)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; Per-channel sums of squared deviations over rows of a [rows, C] tensor (C % 4 == 0):
+  ;; acc[c] += (x - mean[c])^2 in float64 (float32 partial sums over blocks of up to 8 rows).
+  (func (export "channel_sq_dev") (param $x i32) (param $mean i32) (param $acc i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $cb i32) (local $a i32) (local $s v128) (local $d v128) (local $m v128)
+    (local $block i32) (local $j i32) (local $p i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $block (select (i32.const 8) (i32.sub (local.get $rows) (local.get $r))
+                                  (i32.ge_u (i32.sub (local.get $rows) (local.get $r)) (i32.const 8))))
+        (local.set $c (i32.const 0))
+        (block $chDone
+          (loop $ch
+            (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (local.set $m (v128.load align=4 (i32.add (local.get $mean) (local.get $c))))
+            (local.set $p (i32.add (local.get $x) (local.get $c)))
+            (local.set $s (v128.const i32x4 0 0 0 0))
+            (local.set $j (i32.const 0))
+            (block $bDone
+              (loop $bl
+                (br_if $bDone (i32.ge_u (local.get $j) (local.get $block)))
+                (local.set $d (f32x4.sub (v128.load align=4 (local.get $p)) (local.get $m)))
+                (local.set $s (f32x4.add (local.get $s) (f32x4.mul (local.get $d) (local.get $d))))
+                (local.set $p (i32.add (local.get $p) (local.get $cb)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $bl)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 1))))
+            (v128.store align=8 (local.get $a)
+              (f64x2.add (v128.load align=8 (local.get $a)) (f64x2.promote_low_f32x4 (local.get $s))))
+            (v128.store offset=16 align=8 (local.get $a)
+              (f64x2.add (v128.load offset=16 align=8 (local.get $a))
+                         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $s) (local.get $s)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $ch)))
+        (local.set $x (i32.add (local.get $x) (i32.mul (local.get $block) (local.get $cb))))
+        (local.set $r (i32.add (local.get $r) (local.get $block)))
+        (br $row))))
 )

@@ -59,7 +59,7 @@ export function runStock(name: string, inputs: Inputs, attrs: Attrs, backend: Wa
 }
 
 /** Stock kernels the course kernels call into; captured before any override replaces them. */
-const STOCK_DEPENDENCIES = ["BatchMatMul", "Conv2D", "DepthwiseConv2dNative", "Transpose", "Cast", "Sum", "Mean", "Slice", "Tile", "Identity", "GatherV2", "MaxPoolGrad", "Conv2DBackpropInput", "FusedBatchNorm"];
+const STOCK_DEPENDENCIES = ["BatchMatMul", "Conv2D", "DepthwiseConv2dNative", "Transpose", "Cast", "Sum", "Mean", "Slice", "Tile", "Identity", "GatherV2", "MaxPoolGrad", "Conv2DBackpropInput", "FusedBatchNorm", "Square", "Sub"];
 
 /** Registers (or replaces) a kernel for the wasm backend. */
 export function registerWasmKernel(name: string, kernelFunc: CourseKernelFunc): void {
@@ -77,11 +77,6 @@ export function matmul(backend: WasmBackend, a: TensorInfo, b: TensorInfo, m: nu
     backend,
   );
   return out;
-}
-
-/** 2-D transpose [r,c] → [c,r] with the stock (C++) Transpose kernel. */
-export function transpose2d(backend: WasmBackend, x: TensorInfo, rows: number, cols: number): TensorInfo {
-  return runStock("Transpose", { x: reshapedView(x, [rows, cols]) }, { perm: [1, 0] }, backend);
 }
 
 export function assertChannelsLast(kernel: string, dataFormat: unknown): void {
