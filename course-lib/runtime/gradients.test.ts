@@ -1,5 +1,5 @@
 // The gradients the course replaces while the wasm backend is active (Relu, Relu6, Square, Mean,
-// FusedBatchNorm) and the fused hard-swish op, checked against the cpu backend, which keeps
+// FusedBatchNorm) and the fused hard-swish, moments, conv2d and matMul (bias + activation) ops, checked against the cpu backend, which keeps
 // tfjs-core's own composed gradients and ops: same inputs, tf.grad on both, error relative to the
 // reference's scale <= 1e-4. Inputs include the kinks (0 and 6 for relu6, -3 and 3 for hard-swish),
 // NaN, sizes that are not a multiple of 4 (the SIMD loops' JS tail) and channel counts that are
@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
-import { COURSE_WASM_GRADIENTS, fusedMoments, hardSwish } from "./kernels/index";
+import { COURSE_WASM_GRADIENTS, fusedConv2d, fusedMatMul, fusedMoments, hardSwish } from "./kernels/index";
 import { randomValues, relativeMaxError } from "./kernel-check";
 
 const TOLERANCE = 1e-4;
@@ -179,5 +179,125 @@ describe("BatchNorm gradient (training-mode batch statistics, as BatchNormalizat
         { shape: [8], values: values(8, 12, 2) }, { shape: [8], values: values(8, 13, 1) },
       ],
     );
+  });
+});
+
+describe("fused conv2d (tfjs-layers' conv2d layers: bias + relu/linear, lazy gradients)", () => {
+  // fusedConv2d is what tf.fused.conv2d becomes under CommonJS (tsx, notebooks, the benchmark); on cpu
+  // it is tfjs-core's op (conv + add + relu in gradient mode, or its customGrad), the reference.
+  const N = 3, H = 9, W = 8, CI = 4, CO = 8;
+  for (const activation of ["relu", "linear"] as const) {
+    for (const withBias of [true, false]) {
+      for (const [stride, pad] of [[1, "valid"], [2, "same"], [1, "same"]] as [number, "valid" | "same"][]) {
+        const label = `${activation}${withBias ? " + bias" : ""} stride ${stride} ${pad}`;
+        it(label, async () => {
+          const inputs = [
+            { shape: [N, H, W, CI], values: values(N * H * W * CI, 31, 1) },
+            { shape: [3, 3, CI, CO], values: values(9 * CI * CO, 32, 0.5) },
+            ...(withBias ? [{ shape: [CO], values: values(CO, 33, 0.3) }] : []),
+          ];
+          await expectSameGrads(
+            `fused conv2d ${label}`,
+            (x, filter, bias) => fusedConv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: stride, pad, bias, activation }),
+            inputs,
+          );
+        });
+      }
+    }
+  }
+  it("runs one CourseFusedConv2D kernel on wasm and skips the input gradient when x needs none", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor4d(values(2 * 8 * 8 * 1, 34, 1), [2, 8, 8, 1]);
+    const filter = tf.tensor4d(values(25 * 8, 35, 0.3), [5, 5, 1, 8]);
+    const bias = tf.tensor1d(values(8, 36, 0.1));
+    const f = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) =>
+      tf.sum(fusedConv2d({ x: xx as tf.Tensor4D, filter: ff as tf.Tensor4D, strides: 1, pad: "valid", bias: bb, activation: "relu" }));
+    const forward = await tf.profile(() => f(x, filter, bias));
+    expect(forward.kernelNames).toContain("CourseFusedConv2D");
+    expect(forward.kernelNames).not.toContain("Add");
+    // gradient w.r.t. the filter and bias only (x is the input image): no Conv2DBackpropInput
+    const weightsOnly = await tf.profile(() => tf.grads((ff: tf.Tensor, bb: tf.Tensor) => f(x, ff, bb))([filter, bias]));
+    expect(weightsOnly.kernelNames).toContain("Conv2DBackpropFilter");
+    expect(weightsOnly.kernelNames).not.toContain("Conv2DBackpropInput");
+    const all = await tf.profile(() => tf.grads(f)([x, filter, bias]));
+    expect(all.kernelNames).toContain("Conv2DBackpropInput");
+    tf.dispose([x, filter, bias]);
+  });
+  it("leaves what it does not cover to tfjs-core (dilation 2, relu6) with the same results", async () => {
+    const inputs = [
+      { shape: [2, 9, 9, 4], values: values(2 * 81 * 4, 37, 1) },
+      { shape: [3, 3, 4, 4], values: values(36 * 4, 38, 0.5) },
+      { shape: [4], values: values(4, 39, 0.3) },
+    ];
+    await tf.setBackend("wasm");
+    const [x, filter, bias] = inputs.map((i) => tf.tensor(i.values, i.shape));
+    const dilated = await tf.profile(() => fusedConv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: 1, pad: "valid", bias, dilations: 2 }));
+    expect(dilated.kernelNames).not.toContain("CourseFusedConv2D");
+    tf.dispose([x, filter, bias]);
+    await expectSameGrads(
+      "fused conv2d relu6",
+      (xx, ff, bb) => fusedConv2d({ x: xx as tf.Tensor4D, filter: ff as tf.Tensor4D, strides: 1, pad: "same", bias: bb, activation: "relu6" }),
+      inputs,
+    );
+  });
+  it("a bad input gets tfjs-core's error", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.zeros([1, 6, 6, 3]) as tf.Tensor4D;
+    expect(() => fusedConv2d({ x, filter: tf.zeros([3, 3, 2, 4]) as tf.Tensor4D, strides: 1, pad: "valid" })).toThrow(/depth of input \(3\) must match/);
+    expect(() => fusedConv2d({ x, filter: tf.zeros([3, 3, 3, 4]) as tf.Tensor4D, strides: 1, pad: "bogus" as "same" })).toThrow(/pad/i);
+    tf.dispose(x);
+  });
+});
+
+describe("fused matMul (tfjs-layers' dense layers: bias + relu/linear, lazy gradients)", () => {
+  for (const activation of ["relu", "linear"] as const) {
+    for (const withBias of [true, false]) {
+      it(`${activation}${withBias ? " + bias" : ""}`, async () => {
+        const [m, k, n] = [7, 12, 5];
+        await expectSameGrads(
+          `fused matMul ${activation}`,
+          (a, b, bias) => fusedMatMul({ a, b, bias, activation }),
+          [
+            { shape: [m, k], values: values(m * k, 41, 1) },
+            { shape: [k, n], values: values(k * n, 42, 0.5) },
+            ...(withBias ? [{ shape: [n], values: values(n, 43, 0.3) }] : []),
+          ],
+        );
+      });
+    }
+  }
+  it("runs one CourseFusedMatMul kernel on wasm and skips dA when the input needs no gradient", async () => {
+    await tf.setBackend("wasm");
+    const a = tf.tensor2d(values(4 * 6, 44, 1), [4, 6]);
+    const b = tf.tensor2d(values(6 * 8, 45, 0.5), [6, 8]);
+    const bias = tf.tensor1d(values(8, 46, 0.1));
+    const f = (aa: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => tf.sum(fusedMatMul({ a: aa, b: bb, bias: cc, activation: "relu" }));
+    const forward = await tf.profile(() => f(a, b, bias));
+    expect(forward.kernelNames).toContain("CourseFusedMatMul");
+    expect(forward.kernelNames).not.toContain("Add");
+    const weightsOnly = await tf.profile(() => tf.grads((bb: tf.Tensor, cc: tf.Tensor) => f(a, bb, cc))([b, bias]));
+    expect(weightsOnly.kernels.filter((k) => k.name === "BatchMatMul")).toHaveLength(1);
+    const all = await tf.profile(() => tf.grads(f)([a, b, bias]));
+    expect(all.kernels.filter((k) => k.name === "BatchMatMul")).toHaveLength(2);
+    tf.dispose([a, b, bias]);
+  });
+  it("leaves transposes and other activations to tfjs-core, with the same results", async () => {
+    // (no bias with transposeB: the stock wasm _FusedMatMul adds the bias wrongly there, see README)
+    await expectSameGrads(
+      "fused matMul transposeB",
+      (a, b) => fusedMatMul({ a, b, transposeB: true }),
+      [{ shape: [3, 4], values: values(12, 47, 1) }, { shape: [5, 4], values: values(20, 48, 1) }],
+    );
+    await expectSameGrads(
+      "fused matMul sigmoid",
+      (a, b, bias) => fusedMatMul({ a, b, bias, activation: "sigmoid" }),
+      [{ shape: [3, 4], values: values(12, 47, 1) }, { shape: [4, 5], values: values(20, 48, 1) }, { shape: [5], values: values(5, 49, 1) }],
+    );
+  });
+  it("a bad input gets tfjs-core's error", async () => {
+    await tf.setBackend("wasm");
+    const a = tf.zeros([2, 3]);
+    expect(() => fusedMatMul({ a, b: tf.zeros([4, 5]) })).toThrow(/inner shapes \(3\) and \(4\)/);
+    tf.dispose(a);
   });
 });

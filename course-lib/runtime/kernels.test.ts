@@ -297,6 +297,21 @@ describe("FusedBatchNorm forward", () => {
 });
 
 describe("BatchMatMul with transposed operands", () => {
+  // LeNet-like geometry: one input channel (the patch gather copies contiguous rows 4 floats at a time,
+  // with a scalar tail) and 8 input channels (col2im adds 4 channels per step).
+  for (const [N, H, W, CI, CO] of [[2, 12, 11, 1, 8], [3, 9, 10, 8, 16], [1, 7, 13, 4, 4]] as [number, number, number, number, number][]) {
+    for (const s of [1, 2]) {
+      for (const pad of ["same", "valid"]) {
+        const label = `x [${N},${H},${W},${CI}] filter 5x5 -> ${CO} stride ${s} ${pad}`;
+        const oh = outSize(H, 5, s, pad), ow = outSize(W, 5, s, pad);
+        const attrs = { strides: [s, s], pad, dataFormat: "NHWC", dimRoundingMode: undefined };
+        it(`Conv2DBackpropFilter and Conv2DBackpropInput ${label}`, async () => {
+          await expectMatchesCpu("Conv2DBackpropFilter", { x: input([N, H, W, CI], 21), dy: input([N, oh, ow, CO], 22) }, { ...attrs, filterShape: [5, 5, CI, CO] });
+          await expectMatchesCpu("Conv2DBackpropInput", { dy: input([N, oh, ow, CO], 23), filter: input([5, 5, CI, CO], 24) }, { ...attrs, inputShape: [N, H, W, CI] });
+        });
+      }
+    }
+  }
   const cases: [number[], number[], boolean, boolean][] = [
     [[1, 12, 8], [1, 12, 16], true, false], // dense dW = xᵀ dy (SIMD transpose)
     [[1, 12, 16], [1, 8, 16], false, true], // dense dx = dy Wᵀ
@@ -335,11 +350,36 @@ describe("Square and Sub (tf.moments' forward ops)", () => {
   }
 });
 
+describe("Add (bias add of conv and dense layers)", () => {
+  const addCases: [number[], number[]][] = [
+    [[2, 5, 6, 8], [8]], // conv bias: SIMD path
+    [[7, 12], [1, 12]], // dense bias with a leading 1: SIMD path
+    [[16], [2, 3, 16]], // the vector as the first operand: SIMD path
+    [[2, 3, 4, 6], [6]], // C not a multiple of 4: stock
+    [[3, 4], [3, 4]], // same shape (gradient accumulation): stock
+    [[2, 3, 4, 8], [2, 1, 1, 8]], // per-sample broadcast: stock
+    [[3, 8], []], // scalar: stock
+  ];
+  for (const [aShape, bShape] of addCases) {
+    it(`Add [${aShape}] + [${bShape}]`, async () => {
+      await expectMatchesCpu("Add", { a: input(aShape, 98), b: input(bShape, 99) }, {});
+    });
+  }
+  it("Add propagates NaN and ±Infinity exactly as cpu", async () => {
+    const a = input([2, 4], 100);
+    a.values.set([NaN, Infinity, -Infinity, 1]);
+    const b = input([4], 101);
+    b.values.set([1, -Infinity, Infinity, NaN]);
+    const { wasm, cpu } = await compareWithCpu("Add", { a, b }, {});
+    expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
+  });
+});
+
 it("every registered kernel is covered above", () => {
   const covered = [
     "Conv2DBackpropFilter", "Conv2DBackpropInput", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput",
     "MaxPoolGrad", "Sum", "Mean", "Slice", "Tile", "Identity", "Cast", "GatherV2", "FusedBatchNorm", "BatchMatMul",
-    "Square", "Sub",
+    "Square", "Sub", "Add",
   ];
   expect(Object.keys(COURSE_WASM_KERNELS).sort()).toEqual(covered.sort());
 });

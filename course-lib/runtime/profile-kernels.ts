@@ -1,6 +1,6 @@
 // Quick profiler for the runtime engineer: trains and runs each course benchmark model on the current
 // backend, prints samples/s and the kernels that take the most time in one training step.
-//   npx tsx course-lib/runtime/profile-kernels.ts [bench|lenet|phinet-like ...] [--steps N] [--no-kernels]
+//   npx tsx course-lib/runtime/profile-kernels.ts [bench|lenet|phinet-like ...] [--steps N] [--no-kernels] [--calls]
 // (The reported benchmark with the PyTorch comparison is course-lib/bench/; this is for finding hotspots.)
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
@@ -11,17 +11,19 @@ function parseArgs(argv: string[]) {
   const names: BenchModelName[] = [];
   let steps = 5;
   let kernels = true;
+  let calls = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--steps") steps = Number(argv[++i]);
     else if (argv[i] === "--no-kernels") kernels = false;
+    else if (argv[i] === "--calls") calls = true;
     else if ((BENCH_MODEL_NAMES as string[]).includes(argv[i])) names.push(argv[i] as BenchModelName);
-    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; expected a model (${BENCH_MODEL_NAMES.join(", ")}), --steps N or --no-kernels`);
+    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; expected a model (${BENCH_MODEL_NAMES.join(", ")}), --steps N --no-kernels or --calls`);
   }
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got ${steps}`);
-  return { names: names.length ? names : BENCH_MODEL_NAMES, steps, kernels };
+  return { names: names.length ? names : BENCH_MODEL_NAMES, steps, kernels, calls };
 }
 
-async function profileModel(name: BenchModelName, steps: number, kernels: boolean) {
+async function profileModel(name: BenchModelName, steps: number, kernels: boolean, calls: boolean) {
   const spec = BENCH_MODELS[name];
   const model = spec.build({ head: "logits" });
   const optimizer = tf.train.adam(1e-3);
@@ -59,19 +61,27 @@ async function profileModel(name: BenchModelName, steps: number, kernels: boolea
       e.calls++;
       byName.set(k.name, e);
     }
-    const rows = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 14);
+    const rows = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, calls ? undefined : 14);
     console.log(`  kernel time ${total.toFixed(1)} ms in one profiled step:`);
     for (const [k, e] of rows) console.log(`    ${k.padEnd(38)} ${e.ms.toFixed(1).padStart(7)} ms  ${String(e.calls).padStart(4)} calls`);
+    if (calls) {
+      // Every kernel call over 0.05 ms with its input shapes, in execution order (which layer costs what).
+      console.log(`  ${info.kernels.length} kernel calls; those over 0.05 ms:`);
+      for (const k of info.kernels) {
+        const ms = Number(k.kernelTimeMs);
+        if (ms > 0.05) console.log(`    ${k.name.padEnd(28)} ${ms.toFixed(2).padStart(6)} ms  ${k.inputShapes.map((s) => `[${s}]`).join(" ")}`);
+      }
+    }
   }
   tf.dispose([x, labels, inferX]);
   model.dispose();
 }
 
 async function main() {
-  const { names, steps, kernels } = parseArgs(process.argv.slice(2));
+  const { names, steps, kernels, calls } = parseArgs(process.argv.slice(2));
   const info = await initBackend();
   console.log(`backend: ${info.name} (${info.detail})`);
-  for (const name of names) await profileModel(name, steps, kernels);
+  for (const name of names) await profileModel(name, steps, kernels, calls);
 }
 
 main().catch((err) => {

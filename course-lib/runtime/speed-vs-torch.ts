@@ -4,12 +4,17 @@
 // (course-lib/bench/); this tool is for checking a kernel change quickly.
 //
 //   npx tsx course-lib/runtime/speed-vs-torch.ts [--models bench,lenet,phinet-like] [--rounds 3]
-//       [--budget 2] [--fused-hard-swish] [--no-torch]
+//       [--budget 2] [--warmup 0] [--fused-hard-swish] [--no-torch]
 //
 // Both sides report samples per wall-clock second and per CPU-second of their process (the PyTorch side
 // via torch_cpu_time.py, which imports the bench's networks); the CPU-time ratio is far steadier here.
 // Each tfjs measurement runs in a fresh child process (like the bench worker): one model.fit call over
-// n random batches (Adam 1e-3, softmax cross-entropy) and one model.predict call, warm-up excluded. --fused-hard-swish
+// n random batches (Adam 1e-3, softmax cross-entropy) and one model.predict call, warm-up excluded.
+// --warmup S first trains (and predicts) for about S CPU-seconds on both sides: a fresh Node process
+// spends its first seconds also JIT-compiling (V8's background threads, counted in the process's CPU
+// time: LeNet's first ~40 fit batches took 16 ms of CPU per 12 ms of wall, settling to ~10/9.5 after
+// ~2 s), so the default (one-batch warm-ups, as before) measures a start-up mix, --warmup 2 the
+// steady state a notebook reaches after its first epoch. --fused-hard-swish
 // measures the PhiNet-like model with its HardSwish layers calling the course's fused hardSwish op
 // (kernels/hard-swish.ts) instead of the composed ops: the change proposed for the layer's owner.
 import { execFileSync } from "child_process";
@@ -29,7 +34,7 @@ function median(v: number[]): number {
 }
 
 /** Child side: measures one model on wasm and prints `RATES {json}`. */
-async function child(name: BenchModelName, budget: number, fused: boolean): Promise<void> {
+async function child(name: BenchModelName, budget: number, fused: boolean, warmup: number): Promise<void> {
   await initBackend({ backend: "wasm" });
   if (fused) {
     HardSwish.prototype.call = function (inputs: tf.Tensor | tf.Tensor[]) {
@@ -72,16 +77,18 @@ async function child(name: BenchModelName, budget: number, fused: boolean): Prom
     return t;
   };
   await fitSeconds(1);
+  if (warmup > 0) await fitSeconds(Math.max(1, Math.round(warmup / (await fitSeconds(1)).cpu)));
   const trainSec = await fitSeconds(Math.max(2, Math.round(budget / (await fitSeconds(1)).cpu)));
   await predictSeconds(1);
+  if (warmup > 0) await predictSeconds(Math.max(1, Math.round(warmup / (await predictSeconds(1)).cpu)));
   const inferSec = await predictSeconds(Math.max(2, Math.round(budget / (await predictSeconds(1)).cpu)));
   const rate = (sec: { wall: number; cpu: number }, batch: number): Rate => ({ wall: batch / sec.wall, cpu: batch / sec.cpu });
   const rates: Rates = { train: rate(trainSec, spec.trainBatch), infer: rate(inferSec, spec.inferBatch) };
   process.stdout.write(`RATES ${JSON.stringify(rates)}\n`);
 }
 
-function runTfjs(name: BenchModelName, budget: number, fused: boolean): Rates {
-  const args = [require.resolve("tsx/cli"), __filename, "--child", name, String(budget), fused ? "fused" : "composed"];
+function runTfjs(name: BenchModelName, budget: number, fused: boolean, warmup: number): Rates {
+  const args = [require.resolve("tsx/cli"), __filename, "--child", name, String(budget), fused ? "fused" : "composed", String(warmup)];
   const out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, COURSE_BACKEND: "" } });
   const line = out.split("\n").find((l) => l.startsWith("RATES "));
   if (!line) throw new Error(`tfjs child for ${name} printed no RATES line:\n${out}`);
@@ -89,9 +96,9 @@ function runTfjs(name: BenchModelName, budget: number, fused: boolean): Rates {
 }
 
 /** PyTorch 1 thread on the same model (torch_cpu_time.py imports the networks from torch_bench.py). */
-function runTorch(name: BenchModelName, budget: number): Rates {
+function runTorch(name: BenchModelName, budget: number, warmup: number): Rates {
   const script = path.join(__dirname, "torch_cpu_time.py");
-  const out = execFileSync("/usr/bin/python3", [script, name, String(budget)], {
+  const out = execFileSync("/usr/bin/python3", [script, name, String(budget), String(warmup)], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
@@ -103,18 +110,20 @@ function runTorch(name: BenchModelName, budget: number): Rates {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === "--child") return child(argv[1] as BenchModelName, Number(argv[2]), argv[3] === "fused");
+  if (argv[0] === "--child") return child(argv[1] as BenchModelName, Number(argv[2]), argv[3] === "fused", Number(argv[4]));
   let models: BenchModelName[] = BENCH_MODEL_NAMES;
-  let rounds = 3, budget = 2, fused = false, torch = true;
+  let rounds = 3, budget = 2, warmup = 0, fused = false, torch = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--models") models = argv[++i].split(",") as BenchModelName[];
     else if (a === "--rounds") rounds = Number(argv[++i]);
     else if (a === "--budget") budget = Number(argv[++i]);
+    else if (a === "--warmup") warmup = Number(argv[++i]);
     else if (a === "--fused-hard-swish") fused = true;
     else if (a === "--no-torch") torch = false;
     else throw new Error(`unknown argument ${JSON.stringify(a)}; see the header of ${path.basename(__filename)}`);
   }
+  if (!(warmup >= 0)) throw new Error(`--warmup must be a number of seconds >= 0, got ${warmup}`);
   for (const m of models) if (!BENCH_MODEL_NAMES.includes(m)) throw new Error(`unknown model ${JSON.stringify(m)}; expected ${BENCH_MODEL_NAMES.join(", ")}`);
   const results = new Map<BenchModelName, { wasm: Rates[]; torch: Rates[] }>();
   for (let r = 0; r < rounds; r++) {
@@ -124,8 +133,8 @@ async function main(): Promise<void> {
       // Alternate which side goes first, so a load change hits both equally often.
       const order = r % 2 === 0 ? ["wasm", "torch"] : ["torch", "wasm"];
       for (const side of order) {
-        if (side === "wasm") entry.wasm.push(runTfjs(m, budget, fused && m === "phinet-like"));
-        else if (torch) entry.torch.push(runTorch(m, budget));
+        if (side === "wasm") entry.wasm.push(runTfjs(m, budget, fused && m === "phinet-like", warmup));
+        else if (torch) entry.torch.push(runTorch(m, budget, warmup));
       }
       const w = entry.wasm[entry.wasm.length - 1], t = entry.torch[entry.torch.length - 1];
       const fmt = (r: Rate) => `${r.cpu.toFixed(0)}/cpu-s ${r.wall.toFixed(0)}/s`;

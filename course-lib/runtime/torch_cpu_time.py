@@ -4,6 +4,7 @@ On a shared, loaded machine wall-clock rates swing 2-3x between runs; CPU time p
 is far steadier, so the runtime engineer's A/B tool reports both. The networks, batch sizes, optimizer
 and loss are imported from course-lib/bench/torch_bench.py (not redefined here). Prints one line
 `TORCH_CPU {json}` with samples per CPU-second and per wall-second for training and inference.
+Arguments: model name, budget seconds, optional warm-up seconds (speed-vs-torch.ts --warmup).
 Run with Debian's /usr/bin/python3 and OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1.
 """
 
@@ -18,8 +19,13 @@ import torch.nn as nn  # noqa: E402
 import torch_bench  # noqa: E402
 
 
-def rates(step, batch, budget):
+def rates(step, batch, budget, warmup):
     step()
+    t = time.process_time()
+    step()
+    per = max(time.process_time() - t, 1e-4)
+    for _ in range(int(round(warmup / per))):  # the same --warmup as the tfjs side
+        step()
     t = time.process_time()
     step()
     per = max(time.process_time() - t, 1e-4)
@@ -33,6 +39,7 @@ def rates(step, batch, budget):
 
 def main():
     name, budget = sys.argv[1], float(sys.argv[2])
+    warmup = float(sys.argv[3]) if len(sys.argv) > 3 else 0.0
     torch.set_num_threads(1)
     ctor, shape, train_batch, infer_batch = torch_bench.MODELS[name]
     torch.manual_seed(0)
@@ -48,7 +55,7 @@ def main():
         loss_fn(model(x), y).backward()
         opt.step()
 
-    train = rates(train_step, train_batch, budget)
+    train = rates(train_step, train_batch, budget, warmup)
     model.eval()
     xi = torch.randn(infer_batch, *shape)
 
@@ -56,7 +63,7 @@ def main():
         with torch.no_grad():
             model(xi)
 
-    infer = rates(infer_step, infer_batch, budget)
+    infer = rates(infer_step, infer_batch, budget, warmup)
     print("TORCH_CPU " + json.dumps({"train": train, "infer": infer}), flush=True)
 
 

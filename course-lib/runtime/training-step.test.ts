@@ -7,10 +7,19 @@ import { beforeAll, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
 import { randomValues, relativeMaxError } from "./kernel-check";
-import { fusedMoments } from "./kernels/index";
+import { fusedConv2d, fusedMatMul, fusedMoments } from "./kernels/index";
 
 /** Which moments BatchNorm uses: tfjs-core's op, or the course's fused one (tf.moments under CommonJS). */
 let momentsFn: typeof fusedMoments = (x, axis, keepDims) => tf.moments(x, axis, keepDims);
+/** The first (input) convolution: tf.conv2d, or the course's fused conv2d (tf.fused.conv2d under CommonJS). */
+let firstConv = (x: tf.Tensor4D, filter: tf.Tensor4D) => tf.conv2d(x, filter, 1, "same");
+/** Dense layers: matMul + add (+ relu), or the course's fused matMul (tf.fused.matMul under CommonJS). */
+type DenseFn = (a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor, activation: "relu" | "linear") => tf.Tensor2D;
+const composedDense: DenseFn = (a, b, bias, activation) => {
+  const y = tf.add(tf.matMul(a, b), bias) as tf.Tensor2D;
+  return activation === "relu" ? tf.relu(y) : y;
+};
+let dense: DenseFn = composedDense;
 
 const SHAPES: Record<string, number[]> = {
   conv1: [3, 3, 3, 8], bn1Gamma: [8], bn1Beta: [8],
@@ -38,14 +47,14 @@ function batchNorm(x: tf.Tensor4D, gamma: tf.Variable, beta: tf.Variable): tf.Te
 
 function forward(v: Record<string, tf.Variable>, x: tf.Tensor4D): tf.Tensor2D {
   // (no bias before a BatchNorm: its gradient is zero up to rounding)
-  let h = tf.conv2d(x, v.conv1 as tf.Tensor4D, 1, "same");
+  let h = firstConv(x, v.conv1 as tf.Tensor4D);
   h = hardSwish(batchNorm(h, v.bn1Gamma, v.bn1Beta)) as tf.Tensor4D;
   const shortcut = tf.maxPool(h, 2, 2, "valid"); // [N,6,6,8]
   let d = tf.depthwiseConv2d(h, v.dw as tf.Tensor4D, 2, "same"); // [N,6,6,16]
   d = hardSwish(batchNorm(d, v.bn2Gamma, v.bn2Beta)) as tf.Tensor4D;
   // squeeze-excite
   const pooled = tf.mean(d, [1, 2]) as tf.Tensor2D;
-  const reduced = tf.relu(tf.add(tf.matMul(pooled, v.seReduce as tf.Tensor2D), v.seReduceBias)) as tf.Tensor2D;
+  const reduced = dense(pooled, v.seReduce as tf.Tensor2D, v.seReduceBias, "relu");
   const expanded = tf.add(tf.matMul(reduced, v.seExpand as tf.Tensor2D), v.seExpandBias);
   const gate = tf.mul(0.5, tf.add(tf.sigmoid(expanded), tf.div(tf.relu6(tf.add(expanded, 3)), 6)));
   d = tf.mul(d, tf.reshape(gate, [-1, 1, 1, 16])) as tf.Tensor4D;
@@ -53,7 +62,7 @@ function forward(v: Record<string, tf.Variable>, x: tf.Tensor4D): tf.Tensor2D {
   p = tf.add(p, shortcut) as tf.Tensor4D; // residual
   const c = tf.relu6(tf.add(tf.conv2d(p, v.conv2 as tf.Tensor4D, 2, "valid"), v.conv2Bias)) as tf.Tensor4D; // [N,2,2,8]
   const pooled2 = tf.reshape(tf.maxPool(c, 2, 2, "same"), [-1, 8]) as tf.Tensor2D;
-  return tf.add(tf.matMul(pooled2, v.dense as tf.Tensor2D), v.denseBias) as tf.Tensor2D;
+  return dense(pooled2, v.dense as tf.Tensor2D, v.denseBias, "linear");
 }
 
 interface StepResult {
@@ -88,9 +97,13 @@ beforeAll(async () => {
   await initBackend({ backend: "wasm" });
 });
 
-for (const variant of ["tf.moments", "fusedMoments"]) {
+for (const variant of ["tf.moments", "fusedMoments", "fusedMoments, dense on fusedMatMul, first conv on fusedConv2d"]) {
   it(`a full training step (loss, every gradient, one Adam update) matches on wasm and cpu (BatchNorm on ${variant})`, async () => {
-    momentsFn = variant === "fusedMoments" ? fusedMoments : (x, axis, keepDims) => tf.moments(x, axis, keepDims);
+    momentsFn = variant.startsWith("fusedMoments") ? fusedMoments : (x, axis, keepDims) => tf.moments(x, axis, keepDims);
+    firstConv = variant.endsWith("fusedConv2d")
+      ? (x, filter) => fusedConv2d({ x, filter, strides: 1, pad: "same" })
+      : (x, filter) => tf.conv2d(x, filter, 1, "same");
+    dense = variant.includes("fusedMatMul") ? (a, b, bias, activation) => fusedMatMul({ a, b, bias, activation }) as tf.Tensor2D : composedDense;
     const wasm = await trainingStep("wasm");
     const cpu = await trainingStep("cpu");
     expect(Number.isFinite(wasm.loss)).toBe(true);

@@ -19,11 +19,13 @@ interface SimdExports {
   transpose(x: number, out: number, rows: number, cols: number): void;
   relu_grad(x: number, dy: number, out: number, n: number): void;
   im2col_row(x: number, out: number, N: number, OH: number, OW: number, ohLo: number, ohHi: number, owLo: number, owHi: number, c0: number, xBatch: number, xRow: number, xCol: number): void;
+  im2col_rows4(x: number, out: number, N: number, OH: number, OW: number, ohLo: number, ohHi: number, owLo: number, owHi: number, c0: number, xBatch: number, xRow: number, xCol: number, M: number): void;
   col2im(cols: number, dx: number, geometry: number): void;
   adam_update(w: number, m: number, v: number, g: number, outW: number, outM: number, outV: number, n: number,
     b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, negLr: number): void;
   square(x: number, out: number, n: number): void;
   sub_channels(x: number, b: number, out: number, rows: number, C: number): void;
+  add_channels(x: number, b: number, out: number, rows: number, C: number): void;
   channel_sq_dev(x: number, mean: number, acc: number, rows: number, C: number): void;
   maxpool_grad_row(x: number, pooled: number, dy: number, dx: number, OW: number, C: number, FH: number, FW: number, W: number): void;
 }

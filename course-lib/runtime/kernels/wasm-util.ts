@@ -59,7 +59,7 @@ export function runStock(name: string, inputs: Inputs, attrs: Attrs, backend: Wa
 }
 
 /** Stock kernels the course kernels call into; captured before any override replaces them. */
-const STOCK_DEPENDENCIES = ["BatchMatMul", "Conv2D", "DepthwiseConv2dNative", "Transpose", "Cast", "Sum", "Mean", "Slice", "Tile", "Identity", "GatherV2", "MaxPoolGrad", "Conv2DBackpropInput", "FusedBatchNorm", "Square", "Sub"];
+const STOCK_DEPENDENCIES = ["BatchMatMul", "Conv2D", "DepthwiseConv2dNative", "Transpose", "Cast", "Sum", "Mean", "Slice", "Tile", "Identity", "GatherV2", "MaxPoolGrad", "Conv2DBackpropInput", "FusedBatchNorm", "Square", "Sub", "Add", "FusedConv2D", "_FusedMatMul"];
 
 /** Registers (or replaces) a kernel for the wasm backend. */
 export function registerWasmKernel(name: string, kernelFunc: CourseKernelFunc): void {
