@@ -3,31 +3,21 @@
 // Splits, shuffles and sample picks must come out the same on every machine and every run, so that a
 // notebook's text ("we train on 8000 digits and reach ...") matches what the learner sees and graded
 // exercises can compare exact results. Math.random cannot be seeded, so we use mulberry32: a tiny 32-bit
-// generator that is fast, has a full 2^32 period and is plenty for shuffling (not for cryptography).
+// generator that is fast, has a full 2^32 period and is plenty for shuffling (not for cryptography). The
+// generator itself lives in seeded.ts (shared with the dataset generators); this file is the functional API.
+
+import { SeededRandom } from "./seeded";
 
 /** A function returning uniformly distributed floats in [0, 1), like Math.random but reproducible. */
 export type RandomSource = () => number;
-
-function checkSeed(seed: number): number {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new RangeError(`seed must be an integer in [0, 4294967295], got ${seed}`);
-  }
-  return seed;
-}
 
 /**
  * mulberry32: returns a generator of floats in [0, 1) fully determined by `seed`.
  * Two generators with the same seed produce the same sequence.
  */
 export function mulberry32(seed: number): RandomSource {
-  let state = checkSeed(seed) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** An integer drawn uniformly from [0, n). */

@@ -2,8 +2,8 @@
 //
 // Why a separate file: the shipped datasets (keywords, motion, the Fashion subset) are produced from these
 // streams and must be reproducible byte for byte, so the algorithm here is frozen. If it ever changes, every
-// generated file changes with it (the reproducibility tests would say so). The lesson-00 PRNG in random.ts
-// may be merged with this one only if it produces exactly the same numbers.
+// generated file changes with it (the reproducibility tests would say so). random.ts wraps this generator
+// as a Math.random-like function for splits and shuffles.
 //
 // Algorithm: mulberry32 (32-bit state, period 2^32) - tiny, fast and good enough for shuffling and
 // simulation noise at our sizes. Seeds for independent sub-streams (one per clip, per window, per subject)
