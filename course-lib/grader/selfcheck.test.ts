@@ -2,9 +2,10 @@
 // against the stubs and passes against the solutions (100 %), every exercise module has a solution
 // exporting the same API, and every exercise has a graded test. Also shows, on a deliberately broken
 // fixture course, that the self-check does catch each of those mistakes.
+import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { runSelfCheck } from "./selfcheck";
+import { resolveStubs, runSelfCheck } from "./selfcheck";
 
 describe("self-check of the course's graded exercises", () => {
   it("exercises/ and solutions/ agree: stubs fail, solutions pass with 100 %, same exports", async () => {
@@ -22,6 +23,23 @@ describe("self-check of the course's graded exercises", () => {
     expect(result.stubsReport?.totals.testsPassed).toBe(0);
     expect(result.solutionsReport?.totals.percent).toBe(100);
   });
+
+  it("checks the committed stubs (a learner's edited copy) with their course-lib imports resolving", async () => {
+    const stubs = resolveStubs(path.join(__dirname, "..", "..", "exercises"), "head");
+    expect(stubs.source).toBe("HEAD");
+    // The export sits where ../../course-lib/... from a lesson folder finds the library.
+    expect(fs.realpathSync(path.join(stubs.dir, "..", "course-lib"))).toBe(fs.realpathSync(path.join(__dirname, "..")));
+    const previous = process.env.GRADER_SELFCHECK_STUBS;
+    process.env.GRADER_SELFCHECK_STUBS = "head";
+    try {
+      const result = await runSelfCheck();
+      expect(result.stubsSource).toBe("HEAD");
+      expect(result.problems).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.GRADER_SELFCHECK_STUBS;
+      else process.env.GRADER_SELFCHECK_STUBS = previous;
+    }
+  }, 120_000);
 
   it("catches a broken course (fixture)", async () => {
     const fixture = path.join(__dirname, "fixtures", "broken-course");

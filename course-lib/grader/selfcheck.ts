@@ -90,6 +90,11 @@ export function resolveStubs(
     fs.writeFileSync(target, git(["show", `HEAD:${name}`]));
   }
   fs.mkdirSync(exportDir, { recursive: true });
+  // Stubs import the library as ../../course-lib/...: give the export the same neighbour, or their
+  // re-exported types would not resolve and the export check would compare against nothing.
+  const libLink = path.join(path.dirname(exportDir), "course-lib");
+  fs.rmSync(libLink, { recursive: true, force: true });
+  fs.symlinkSync(path.join(REPO_ROOT, "course-lib"), libLink, "dir");
   return {
     source: "HEAD",
     dir: exportDir,
