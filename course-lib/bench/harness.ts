@@ -24,6 +24,7 @@ import {
   WorkerModelResult,
   WorkerOutput,
 } from "./types";
+import { median } from "../primitives/timing";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_JSON_PATH = path.join(REPO_ROOT, "build", "bench.json");
@@ -285,11 +286,6 @@ function ratio(a: PhaseResult | null | undefined, b: PhaseResult | null | undefi
   return a && b && b.samplesPerSec > 0 ? a.samplesPerSec / b.samplesPerSec : null;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 function mergePhases(phases: PhaseResult[]): PhaseResult {
   if (phases.length === 1) return phases[0];

@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../runtime/backend";
 import { BenchModelSpec, ParamCounts, countParams, getBenchModel } from "./models";
 import { BenchTarget, MeasureSettings, PhaseResult, WorkerConfig, WorkerModelResult, WorkerOutput, RESULT_PREFIX } from "./types";
+import { median } from "../primitives/timing";
 
 function log(target: string, message: string): void {
   process.stderr.write(`[${target}] ${message}\n`);
@@ -38,11 +39,6 @@ async function startBackend(target: BenchTarget): Promise<{ name: string; tfBack
   return { name: info.name, tfBackend: info.tfBackend, detail: info.detail };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Cap on the random training data held at once (fit loops over it for more epochs when needed). */
 const MAX_DATA_BYTES = 64 * 2 ** 20;

@@ -32,7 +32,7 @@ import { initBackend } from "../runtime/backend";
 import { phinet } from "../nets/phinet";
 import { fitWithProgress, type LabelledData } from "../train/fit";
 import { evaluate } from "../train/evaluate";
-import { mulberry32 } from "./random";
+import { withSeededRandomAsync } from "../nets/seeded";
 import { loadMnist } from "./mnist";
 import { loadFashion } from "./fashion";
 import { loadKeywords } from "./keywords";
@@ -44,17 +44,6 @@ const TRAIN_EXAMPLES = 1000;
 const TEST_EXAMPLES = 500;
 const THRESHOLD_FACTOR = 2.5;
 const SEED = 7;
-
-/** Runs fn with Math.random replaced by a seeded generator (tfjs draws its initialiser and dropout seeds from it). */
-async function withSeededMathRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
-  const original = Math.random;
-  Math.random = mulberry32(seed);
-  try {
-    return await fn();
-  } finally {
-    Math.random = original;
-  }
-}
 
 /** A ~7k-parameter PhiNet with a softmax head for `inputShape` ([C, H, W], micromind's layout). */
 function smallPhiNet(inputShape: [number, number, number], numClasses: number): tf.LayersModel {
@@ -75,7 +64,7 @@ async function trainAndScore(
   test: LabelledData,
   epochs = EPOCHS,
 ): Promise<number> {
-  return withSeededMathRandom(SEED, async () => {
+  return withSeededRandomAsync(SEED, async () => {
     const model = smallPhiNet(inputShape, numClasses);
     try {
       await fitWithProgress(model, train, { epochs, batchSize: 32, seed: SEED, title: `PhiNet on ${name}` });

@@ -223,3 +223,18 @@ export function graded(info: GradedInfo, title: string, fn: () => void | Promise
     if (failed) throw failure instanceof Error ? failure : new Error(messageOf(failure));
   });
 }
+
+/**
+ * The error `fn` throws, for graded tests of an exercise's input checks. Fails the test when `fn` returns
+ * normally. A stub's "not implemented yet" is passed on unchanged: it is not the validation error the test
+ * looks for, and the learner should see it as what it is.
+ */
+export function errorFrom(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    if ((error as Error)?.name === "NotImplementedError") throw error;
+    return error as Error;
+  }
+  throw new Error("expected an error to be thrown, but the function returned normally");
+}

@@ -18,3 +18,20 @@ export function withSeededRandom<T>(seed: number, build: () => T): T {
     Math.random = original;
   }
 }
+
+/**
+ * withSeededRandom for an async `run` (e.g. building and then fitting a model): Math.random stays seeded
+ * across its awaits, so training-time draws such as dropout are reproducible too. Nothing else may use
+ * Math.random while `run` is pending.
+ */
+export async function withSeededRandomAsync<T>(seed: number, run: () => Promise<T>): Promise<T> {
+  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`withSeededRandomAsync: seed must be a non-negative integer, got ${String(seed)}`);
+  if (typeof run !== "function") throw new TypeError("withSeededRandomAsync: run must be a function returning a promise");
+  const original = Math.random;
+  Math.random = mulberry32(seed);
+  try {
+    return await run();
+  } finally {
+    Math.random = original;
+  }
+}

@@ -4,7 +4,7 @@
 // (course-lib/bench/); this tool is for checking a kernel change quickly.
 //
 //   npx tsx course-lib/runtime/speed-vs-torch.ts [--models bench,lenet,phinet-like] [--rounds 3]
-//       [--budget 2] [--warmup 0] [--fused-hard-swish] [--no-torch]
+//       [--budget 2] [--warmup 0] [--no-torch]
 //
 // Both sides report samples per wall-clock second and per CPU-second of their process (the PyTorch side
 // via torch_cpu_time.py, which imports the bench's networks); the CPU-time ratio is far steadier here.
@@ -14,33 +14,22 @@
 // spends its first seconds also JIT-compiling (V8's background threads, counted in the process's CPU
 // time: LeNet's first ~40 fit batches took 16 ms of CPU per 12 ms of wall, settling to ~10/9.5 after
 // ~2 s), so the default (one-batch warm-ups, as before) measures a start-up mix, --warmup 2 the
-// steady state a notebook reaches after its first epoch. --fused-hard-swish
-// measures the PhiNet-like model with its HardSwish layers calling the course's fused hardSwish op
-// (kernels/hard-swish.ts) instead of the composed ops: the change proposed for the layer's owner.
+// steady state a notebook reaches after its first epoch.
 import { execFileSync } from "child_process";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
-import { hardSwish } from "./kernels/index";
-import { BENCH_MODELS, BENCH_MODEL_NAMES, BenchModelName, HardSwish } from "../bench/models";
+import { BENCH_MODELS, BENCH_MODEL_NAMES, BenchModelName } from "../bench/models";
+import { median } from "../primitives/timing";
 
 /** Samples per second of wall time and per second of this process's CPU time (user + system). */
 interface Rate { wall: number; cpu: number }
 interface Rates { train: Rate; infer: Rate }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 /** Child side: measures one model on wasm and prints `RATES {json}`. */
-async function child(name: BenchModelName, budget: number, fused: boolean, warmup: number): Promise<void> {
+async function child(name: BenchModelName, budget: number, warmup: number): Promise<void> {
   await initBackend({ backend: "wasm" });
-  if (fused) {
-    HardSwish.prototype.call = function (inputs: tf.Tensor | tf.Tensor[]) {
-      return hardSwish(Array.isArray(inputs) ? inputs[0] : inputs);
-    };
-  }
   const spec = BENCH_MODELS[name];
   const model = spec.build({ head: "logits" });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: (y: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, p) });
@@ -87,8 +76,8 @@ async function child(name: BenchModelName, budget: number, fused: boolean, warmu
   process.stdout.write(`RATES ${JSON.stringify(rates)}\n`);
 }
 
-function runTfjs(name: BenchModelName, budget: number, fused: boolean, warmup: number): Rates {
-  const args = [require.resolve("tsx/cli"), __filename, "--child", name, String(budget), fused ? "fused" : "composed", String(warmup)];
+function runTfjs(name: BenchModelName, budget: number, warmup: number): Rates {
+  const args = [require.resolve("tsx/cli"), __filename, "--child", name, String(budget), String(warmup)];
   const out = execFileSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, COURSE_BACKEND: "" } });
   const line = out.split("\n").find((l) => l.startsWith("RATES "));
   if (!line) throw new Error(`tfjs child for ${name} printed no RATES line:\n${out}`);
@@ -110,16 +99,15 @@ function runTorch(name: BenchModelName, budget: number, warmup: number): Rates {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === "--child") return child(argv[1] as BenchModelName, Number(argv[2]), argv[3] === "fused", Number(argv[4]));
+  if (argv[0] === "--child") return child(argv[1] as BenchModelName, Number(argv[2]), Number(argv[3]));
   let models: BenchModelName[] = BENCH_MODEL_NAMES;
-  let rounds = 3, budget = 2, warmup = 0, fused = false, torch = true;
+  let rounds = 3, budget = 2, warmup = 0, torch = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--models") models = argv[++i].split(",") as BenchModelName[];
     else if (a === "--rounds") rounds = Number(argv[++i]);
     else if (a === "--budget") budget = Number(argv[++i]);
     else if (a === "--warmup") warmup = Number(argv[++i]);
-    else if (a === "--fused-hard-swish") fused = true;
     else if (a === "--no-torch") torch = false;
     else throw new Error(`unknown argument ${JSON.stringify(a)}; see the header of ${path.basename(__filename)}`);
   }
@@ -133,7 +121,7 @@ async function main(): Promise<void> {
       // Alternate which side goes first, so a load change hits both equally often.
       const order = r % 2 === 0 ? ["wasm", "torch"] : ["torch", "wasm"];
       for (const side of order) {
-        if (side === "wasm") entry.wasm.push(runTfjs(m, budget, fused && m === "phinet-like", warmup));
+        if (side === "wasm") entry.wasm.push(runTfjs(m, budget, warmup));
         else if (torch) entry.torch.push(runTorch(m, budget, warmup));
       }
       const w = entry.wasm[entry.wasm.length - 1], t = entry.torch[entry.torch.length - 1];

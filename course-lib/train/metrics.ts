@@ -97,13 +97,3 @@ export function decodePrediction(scores: ArrayLike<number>, classNames: readonly
   const classIndex = argmax(scores);
   return { classIndex, className: classNames[classIndex], confidence: scores[classIndex] };
 }
-
-/** "12.3 KB", "1.50 MB", "512 B": a size in bytes for humans, using 1024-based units. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) throw new RangeError(`formatBytes needs a non-negative number, got ${bytes}`);
-  if (bytes < BYTES_PER_KB) return `${Math.round(bytes)} B`;
-  const kb = bytes / BYTES_PER_KB;
-  if (kb < BYTES_PER_KB) return `${kb < 10 ? kb.toFixed(2) : kb.toFixed(1)} KB`;
-  const mb = kb / BYTES_PER_KB;
-  return `${mb < 10 ? mb.toFixed(2) : mb.toFixed(1)} MB`;
-}

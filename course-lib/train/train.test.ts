@@ -3,7 +3,7 @@
 // wasm training kernels are tested in course-lib/runtime.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import { accuracy, argmax, confusionMatrix, decodePrediction, formatBytes, modelSizeKB } from "./metrics";
+import { accuracy, argmax, confusionMatrix, decodePrediction, modelSizeKB } from "./metrics";
 import { fitWithProgress } from "./fit";
 import { evaluate } from "./evaluate";
 import { measureSpeed } from "./speed";
@@ -44,12 +44,6 @@ describe("metrics", () => {
     expect(() => decodePrediction([NaN, 1], ["a", "b"])).toThrow(/NaN/);
   });
 
-  it("formatBytes uses 1024-based units", () => {
-    expect(formatBytes(512)).toBe("512 B");
-    expect(formatBytes(20_072)).toBe("19.6 KB");
-    expect(formatBytes(3 * 1024 * 1024)).toBe("3.00 MB");
-    expect(() => formatBytes(-1)).toThrow(/-1/);
-  });
 });
 
 describe("training helpers (cpu backend, tiny model)", () => {

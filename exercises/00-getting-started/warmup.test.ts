@@ -1,20 +1,8 @@
 // Graded tests for the lesson 00 warm-up (exercises/00-getting-started/warmup.ts).
 // Run them with `npm run grade -- 00`; each failing test prints its feedback as a hint.
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { accuracy, decodePrediction, modelSizeKB } from "@exercise/00-getting-started/warmup";
-
-/** The error `fn` throws (fails the test if it returns normally, or if the exercise is still a stub). */
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    // A stub's "not implemented yet" is not the validation error these tests look for.
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 // ---- 00.1 modelSizeKB ----
 

@@ -1,18 +1,8 @@
 // Graded tests for lesson 01's fit check (exercises/01-why-tinyml/fit.ts).
 // Run them with `npm run grade -- --only 01.4`; each failing test prints its feedback as a hint.
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { checkFit, type BoardBudget, type Footprint } from "@exercise/01-why-tinyml/fit";
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 /** An STM32L476-like board: 1 MB flash, 128 KB RAM, ~10^8 MAC/s. */
 const L476: BoardBudget = { flashBytes: 1_048_576, ramBytes: 131_072, macsPerSecond: 1e8 };

@@ -1,20 +1,8 @@
 // Graded tests for lesson 01's unit exercises (exercises/01-why-tinyml/units.ts).
 // Run them with `npm run grade -- --only 01`; each failing test prints its feedback as a hint.
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { convertBytes, latencySeconds, streamBytesPerSecond, type ByteUnit } from "@exercise/01-why-tinyml/units";
-
-/** The error `fn` throws (fails the test if it returns normally, or if the exercise is still a stub). */
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    // A stub's "not implemented yet" is not the validation error these tests look for.
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 // ---- 01.1 convertBytes ----
 

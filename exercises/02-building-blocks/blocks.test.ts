@@ -4,7 +4,7 @@
 // and that the skip connection is there exactly when the input and output shapes match.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { invertedResidualBlockCost } from "../../course-lib/primitives/cost";
 import { invertedResidualBlock, type InvertedResidualSpec } from "@exercise/02-building-blocks/blocks";
 
@@ -12,16 +12,6 @@ beforeAll(async () => {
   // Building layers creates weights: the plain-JS backend is enough and needs no setup.
   await tf.setBackend("cpu");
 });
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 function build(shape: [number, number, number], spec: InvertedResidualSpec): tf.LayersModel {
   const input = tf.input({ shape });

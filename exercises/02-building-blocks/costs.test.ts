@@ -4,19 +4,9 @@
 // against the course's closed forms in course-lib/primitives/cost.ts, which the profiler confirms on real
 // tfjs models.
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import * as reference from "../../course-lib/primitives/cost";
 import { convCost, denseCost, depthwiseCost, pointwiseCost, separableCost } from "@exercise/02-building-blocks/costs";
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 /** A small deterministic sweep of shapes: sizes, channel counts, kernels and strides. */
 const SWEEP = [

@@ -2,18 +2,8 @@
 // Run them with `npm run grade -- --only 02.7`. The expected numbers are worked out by hand in the
 // comments: the live set at each step, under the rule in the exercise's comment.
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { peakLiveBytes, type ActivationNode } from "@exercise/02-building-blocks/memory";
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 const node = (name: string, bytes: number, ...consumers: string[]): ActivationNode => ({ name, bytes, consumers });
 

@@ -4,7 +4,7 @@
 // block, and with every block of real PhiNets.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { phinetBlock as referenceBlock, phinetBlockCost as referenceCost } from "../../course-lib/nets/phinet-block";
 import { phinetPlan, expansionFactor, type PhiNetOptions } from "../../course-lib/nets/phinet-plan";
 import { profileModel } from "../../course-lib/profiler/profile";
@@ -13,16 +13,6 @@ import { phinetBlockCost, type BlockCostSpec } from "@exercise/03-phinet-xinet/b
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 const pick = (c: { params: number; macs: number; outputShape: number[] }) => ({ params: c.params, macs: c.macs, outputShape: [...c.outputShape] });
 

@@ -4,23 +4,13 @@
 // that the skip connection is there exactly when the input and output shapes match.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { phinetBlockCost } from "../../course-lib/nets/phinet-block";
 import { phinetBlock, type PhiNetBlockSpec } from "@exercise/03-phinet-xinet/block";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 function build(shape: [number, number, number], spec: PhiNetBlockSpec): tf.LayersModel {
   const input = tf.input({ shape });

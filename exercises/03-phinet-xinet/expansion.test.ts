@@ -2,19 +2,9 @@
 // Run them with `npm run grade -- --only 03.1`. Besides a few worked examples, they compare your schedule
 // with the channel counts of real PhiNets (course-lib/nets/phinet-plan.ts, which matches micromind).
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { phinetPlan, type PhiNetOptions } from "../../course-lib/nets/phinet-plan";
 import { expandedChannels, expansionSchedule } from "@exercise/03-phinet-xinet/expansion";
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 graded(
   { id: "03.1", points: 2, feedback: "t_b = t0*beta*b/N + t0*(N-b)/N for b = 1..N: the first entry is for block 1 (not 0), the last equals t0*beta." },

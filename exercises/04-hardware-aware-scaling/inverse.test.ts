@@ -4,22 +4,12 @@
 // fits (every budget), is maximal (alpha + tolerance breaks one), was found by bisection (few calls of the
 // cost function), and that an impossible budget is reported by name.
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { getBoard } from "../../course-lib/boards/catalogue";
 import { phinetCost } from "../../course-lib/nets/phinet-cost";
 import { xinetCost } from "../../course-lib/nets/xinet-cost";
 import type { NetCost } from "../../course-lib/nets/ledger";
 import { budgetUtilisation, largestAlpha, type AlphaSearchOptions, type CostPoint } from "@exercise/04-hardware-aware-scaling/inverse";
-
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 const point = (c: NetCost): CostPoint => ({ flashBytes: c.flash.int8, ramBytes: c.peakRam.int8, macs: c.macs });
 const fitsIn = (c: CostPoint, b: CostPoint): boolean => c.flashBytes <= b.flashBytes && c.ramBytes <= b.ramBytes && c.macs <= b.macs;

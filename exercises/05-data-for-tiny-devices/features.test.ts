@@ -4,20 +4,9 @@
 // (course-lib/data/audio/features.ts), which a numpy implementation checks independently
 // (course-lib/data/audio/make-fixture.py).
 import { expect } from "vitest";
-import { graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded } from "../../course-lib/grader/graded";
 import * as reference from "../../course-lib/data/audio/features";
 import { applyWindow, frameSignal, hannWindow, hzToMel, melFilterbank, melToHz } from "@exercise/05-data-for-tiny-devices/features";
-
-/** The error `fn` throws (fails the test if it returns normally, or if the exercise is still a stub). */
-function errorFrom(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    if ((error as Error)?.name === "NotImplementedError") throw error;
-    return error as Error;
-  }
-  throw new Error("expected an error to be thrown, but the function returned normally");
-}
 
 const rows = (frames: ArrayLike<number>[]) => frames.map((f) => Array.from(f));
 
