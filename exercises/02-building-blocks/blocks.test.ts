@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
 import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { invertedResidualBlockCost } from "../../course-lib/primitives/cost";
+import { outputWithZeroedProjection } from "../../course-lib/primitives/block-probe";
 import { invertedResidualBlock, type InvertedResidualSpec } from "@exercise/02-building-blocks/blocks";
 
 beforeAll(async () => {
@@ -38,18 +39,6 @@ function kinds(model: tf.LayersModel): string[] {
       if (cls === "Add") return "add";
       return cls;
     });
-}
-
-/** Block output when the projection's batch norm is zeroed: the input itself with a skip, zeros without. */
-function outputWithZeroedProjection(model: tf.LayersModel, shape: [number, number, number]): { input: Float32Array; output: Float32Array } {
-  const bns = model.layers.filter((l) => l.getClassName() === "BatchNormalization");
-  const last = bns[bns.length - 1];
-  last.setWeights(last.getWeights().map((w, i) => (i < 2 ? tf.zerosLike(w) : w))); // gamma = beta = 0
-  const x = tf.randomUniform([1, ...shape], -1, 1, "float32", 3);
-  const y = model.predict(x) as tf.Tensor;
-  const result = { input: x.dataSync() as Float32Array, output: y.dataSync() as Float32Array };
-  tf.dispose([x, y]);
-  return result;
 }
 
 graded(

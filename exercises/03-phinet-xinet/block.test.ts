@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
 import { errorFrom, graded } from "../../course-lib/grader/graded";
 import { phinetBlockCost } from "../../course-lib/nets/phinet-block";
+import { outputWithZeroedProjection } from "../../course-lib/primitives/block-probe";
 import { phinetBlock, type PhiNetBlockSpec } from "@exercise/03-phinet-xinet/block";
 
 beforeAll(async () => {
@@ -37,22 +38,6 @@ function layerCounts(model: tf.LayersModel): Record<string, number> {
 
 const convFilters = (model: tf.LayersModel): number[] =>
   model.layers.filter((l) => l.getClassName() === "Conv2D").map((l) => (l.getConfig() as { filters: number }).filters).sort((a, b) => a - b);
-
-/** Output when the projection's batch norm is zeroed: the input itself with a skip, zeros without. */
-function outputWithZeroedProjection(model: tf.LayersModel, shape: [number, number, number]): { input: Float32Array; output: Float32Array } {
-  const bns = model.layers.filter((l) => l.getClassName() === "BatchNormalization");
-  // The projection's batch norm is the one with `out` channels that feeds the output or the add.
-  const last = bns.find((l) => {
-    const outbound = (l as unknown as { outboundNodes: { outboundLayer: tf.layers.Layer }[] }).outboundNodes;
-    return outbound.length === 0 || outbound.some((n) => n.outboundLayer.getClassName() === "Add");
-  }) ?? bns[bns.length - 1];
-  last.setWeights(last.getWeights().map((w, i) => (i < 2 ? tf.zerosLike(w) : w))); // gamma = beta = 0
-  const x = tf.randomUniform([1, ...shape], -1, 1, "float32", 3);
-  const y = model.predict(x) as tf.Tensor;
-  const result = { input: x.dataSync() as Float32Array, output: y.dataSync() as Float32Array };
-  tf.dispose([x, y]);
-  return result;
-}
 
 graded(
   { id: "03.2", points: 3, feedback: "Layers: 1x1 conv → BN → hard-swish → depthwise kxk → BN → hard-swish → SE (global average pool, reshape, 1x1 conv, hard-swish, 1x1 conv, sigmoid, multiply) → 1x1 conv → BN → add. All convs without bias; hard-swish is new HardSwish()." },
