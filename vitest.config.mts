@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["course-lib/**/*.test.ts"],
     exclude: ["node_modules/**", "build/**", "exercises/**", "solutions/**"],
     pool: "forks",
+    setupFiles: ["course-lib/runtime/quiet-banner.setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 600_000,
     reporters: ["default"],

@@ -3,7 +3,11 @@
 // lesson 01's exercise 01.4; catalogue.ts's fits() answers the same question from a profiled tfjs model
 // (where the flash bytes also count int8 per-channel scales and int32 biases, see profiler/profile.ts).
 // Both return budgets of the same shape (catalogue.ts's Budget).
-import type { Board, Budget } from "./catalogue";
+import type { Board, Budget, Precision } from "./catalogue";
+import type { ModelProfile } from "../profiler/profile";
+import type { TableCell } from "../viz/html-table";
+import type { UtilisationCell } from "../viz/charts";
+import { formatBytes } from "./units";
 
 /** What a model needs, in plain numbers. */
 export interface Footprint {
@@ -83,4 +87,55 @@ export function checkFit(footprint: Footprint, board: BoardBudget): FitCheck {
 /** A catalogue board as a BoardBudget (its order-of-magnitude MAC rate), with an optional reserve. */
 export function boardBudget(board: Board, reserve?: BoardBudget["reserve"]): BoardBudget {
   return { flashBytes: board.flashBytes, ramBytes: board.ramBytes, macsPerSecond: board.opsPerSecondOrder, reserve };
+}
+
+/**
+ * What the course keeps back on every board for everything that is not the network: in flash the
+ * firmware and the inference runtime (TensorFlow Lite Micro's core runtime is ~16 KB on a Cortex-M3, ~22 KB
+ * with the operators of a keyword-spotting model, per its documentation; startup code, drivers and the
+ * application take the rest), in RAM the stack, the runtime's bookkeeping and the I/O buffers. A rule of
+ * thumb for a small bare-metal application, not a measurement: measure your own firmware.
+ */
+export const RUNTIME_RESERVE: Readonly<{ flashBytes: number; ramBytes: number }> = Object.freeze({
+  flashBytes: 32 * 1024,
+  ramBytes: 4 * 1024,
+});
+
+/**
+ * The Footprint checkFit takes, from a profile: `params` counts the values stored in flash after batch
+ * norm is folded into the conv before it (the profiler's float32 flash ÷ 4 bytes), not model.countParams(),
+ * which also counts BN's scale, offset and moving statistics that folding turns into the conv's bias.
+ * Peak RAM is the profiler's at that precision.
+ */
+export function footprintOf(profile: ModelProfile, precision: Precision): Footprint {
+  if (precision !== "float32" && precision !== "int8") {
+    throw new RangeError(`footprintOf: precision must be "float32" or "int8", got ${JSON.stringify(precision)}`);
+  }
+  const { flash, peakRam, macs } = profile.totals;
+  return { params: flash.float32 / 4, bytesPerParam: precision === "float32" ? 4 : 1, peakActivationBytes: peakRam[precision], macs };
+}
+
+/** A table cell for a budget: "42% of 64 KB", green when it fits, red when not, the slack on hover. */
+export function budgetCell(b: Budget): TableCell {
+  const percent = b.utilisation < 0.01 ? "<1" : (100 * b.utilisation).toFixed(0);
+  return {
+    text: `${percent}% of ${formatBytes(b.available)}`,
+    background: b.ok ? "#e3f4e0" : "#fbe0e0",
+    title: `used ${formatBytes(b.used)} of ${formatBytes(b.available)} available: slack ${formatBytes(b.slack)}`,
+  };
+}
+
+/**
+ * The tighter of a check's two budgets (the one with the larger utilisation, flash on a tie) as a
+ * utilisation-heatmap cell: its utilisation, whether the whole check fits, and "flash" or "RAM" as the note.
+ */
+export function tighterBudget(check: FitCheck): UtilisationCell {
+  const utilisations = [check?.flash?.utilisation, check?.ram?.utilisation];
+  if (!utilisations.every((u) => typeof u === "number" && !Number.isNaN(u))) {
+    throw new RangeError(`tighterBudget: expected a FitCheck with numeric flash and ram utilisations, got ${JSON.stringify(check)}`);
+  }
+  const flashBinds = check.flash.utilisation >= check.ram.utilisation;
+  return flashBinds
+    ? { utilisation: check.flash.utilisation, ok: check.ok, note: "flash" }
+    : { utilisation: check.ram.utilisation, ok: check.ok, note: "RAM" };
 }

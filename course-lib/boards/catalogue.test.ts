@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BOARDS, fits, getBoard } from "./catalogue";
 import { profileModel, type ModelProfile } from "../profiler/profile";
 import { BUILTINS } from "../profiler/builtins";
+import { getDeviceClass } from "./orders-of-magnitude";
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -36,6 +37,13 @@ describe("catalogue", () => {
     expect(pi.core).toMatch(/Cortex-A72/);
     expect(pi.clockMHz).toBe(1500);
     expect(pi.ramBytes).toBeGreaterThanOrEqual(1024 * MB);
+  });
+
+  it("lists the same Raspberry Pi 4 variant as lesson 01's single-board-computer class", () => {
+    const pi = getBoard("rpi4");
+    const sbc = getDeviceClass("sbc");
+    expect([pi.ramBytes, pi.flashBytes, pi.kind]).toEqual([sbc.ramBytes, sbc.storageBytes, "sbc"]);
+    expect(BOARDS.filter((b) => b.kind === "sbc").map((b) => b.id)).toEqual(["rpi4"]);
   });
 
   it("maps cores to the QEMU machines that stand in for them", () => {

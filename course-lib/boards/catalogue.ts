@@ -14,6 +14,8 @@ export type QemuMachine = "mps2-an386" | "mps2-an500" | "netduinoplus2" | "mps3-
 export interface Board {
   id: string;
   name: string;
+  /** "mcu": bare metal, on-chip SRAM (and flash, or a small external flash); "sbc": runs Linux from DRAM. */
+  kind: "mcu" | "sbc";
   core: string;
   clockMHz: number;
   flashBytes: number;
@@ -32,53 +34,53 @@ const GB = 1024 * MB;
 export const BOARDS: readonly Board[] = [
   {
     id: "stm32f303k8", name: "STM32F303K8 (NUCLEO-F303K8)", core: "Arm Cortex-M4F", clockMHz: 72,
-    flashBytes: 64 * KB, ramBytes: 16 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386",
+    flashBytes: 64 * KB, ramBytes: 16 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386", kind: "mcu",
     source: "ST DS9866 (STM32F303x6/x8): 64 KB flash; 16 KB RAM = 12 KB SRAM + 4 KB CCM SRAM. Smallest board of the AutoTinyML experiments.",
   },
   {
     id: "stm32l476rg", name: "STM32L476RG (NUCLEO-L476RG)", core: "Arm Cortex-M4F", clockMHz: 80,
-    flashBytes: 1 * MB, ramBytes: 128 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386",
+    flashBytes: 1 * MB, ramBytes: 128 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386", kind: "mcu",
     source: "ST DS10198 (STM32L476xx): 1 MB flash; 128 KB SRAM = 96 KB SRAM1 + 32 KB SRAM2. Board of the AutoTinyML experiments.",
   },
   {
     id: "stm32l496zg", name: "STM32L496ZG (NUCLEO-L496ZG)", core: "Arm Cortex-M4F", clockMHz: 80,
-    flashBytes: 1 * MB, ramBytes: 320 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386",
+    flashBytes: 1 * MB, ramBytes: 320 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386", kind: "mcu",
     source: "ST DS11585 (STM32L496xx): 1 MB flash; 320 KB SRAM = 256 KB SRAM1 + 64 KB SRAM2.",
   },
   {
     id: "stm32f405rg", name: "STM32F405RG (Netduino Plus 2, pyboard)", core: "Arm Cortex-M4F", clockMHz: 168,
-    flashBytes: 1 * MB, ramBytes: 192 * KB, opsPerSecondOrder: 1e8, qemuMachine: "netduinoplus2",
+    flashBytes: 1 * MB, ramBytes: 192 * KB, opsPerSecondOrder: 1e8, qemuMachine: "netduinoplus2", kind: "mcu",
     source: "ST DS8626 (STM32F405xx): 1 MB flash; 192 KB RAM = 128 KB SRAM + 64 KB CCM (QEMU's netduinoplus2 maps the 128 KB SRAM only).",
   },
   {
     id: "stm32h743zi", name: "STM32H743ZI (NUCLEO-H743ZI2)", core: "Arm Cortex-M7F", clockMHz: 480,
-    flashBytes: 2 * MB, ramBytes: 1 * MB, opsPerSecondOrder: 1e9, qemuMachine: "mps2-an500",
+    flashBytes: 2 * MB, ramBytes: 1 * MB, opsPerSecondOrder: 1e9, qemuMachine: "mps2-an500", kind: "mcu",
     source: "ST DS12110 (STM32H742/743/753): 2 MB flash; 'up to 1 MB RAM' as ST quotes it: 864 KB user SRAM (512 KB AXI + 288 KB SRAM1-3 + 64 KB SRAM4) + 192 KB TCM (128 KB DTCM + 64 KB ITCM), in separate regions; listed here as 1 MB.",
   },
   {
     id: "nrf52840", name: "nRF52840 (Arduino Nano 33 BLE Sense)", core: "Arm Cortex-M4F", clockMHz: 64,
-    flashBytes: 1 * MB, ramBytes: 256 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386",
+    flashBytes: 1 * MB, ramBytes: 256 * KB, opsPerSecondOrder: 1e8, qemuMachine: "mps2-an386", kind: "mcu",
     source: "Nordic nRF52840 product specification: 1 MB flash, 256 KB RAM; the board of the TinyML book and of TensorFlow Lite Micro's examples.",
   },
   {
     id: "rp2040", name: "RP2040 (Raspberry Pi Pico)", core: "2x Arm Cortex-M0+", clockMHz: 133,
-    flashBytes: 2 * MB, ramBytes: 264 * KB, opsPerSecondOrder: 1e7, qemuMachine: null,
+    flashBytes: 2 * MB, ramBytes: 264 * KB, opsPerSecondOrder: 1e7, qemuMachine: null, kind: "mcu",
     source: "Raspberry Pi RP2040 datasheet: 264 KB on-chip SRAM, no on-chip flash; the Pico has 2 MB external QSPI flash. M0+ has no DSP/SIMD instructions, hence the lower MAC rate. No QEMU machine in the course's set models an M0+.",
   },
   {
     id: "esp32-s3", name: "ESP32-S3 (ESP32-S3-WROOM-1-N8 module)", core: "2x Xtensa LX7", clockMHz: 240,
-    flashBytes: 8 * MB, ramBytes: 512 * KB, opsPerSecondOrder: 1e9, qemuMachine: null,
+    flashBytes: 8 * MB, ramBytes: 512 * KB, opsPerSecondOrder: 1e9, qemuMachine: null, kind: "mcu",
     source: "Espressif ESP32-S3 datasheet: 512 KB internal SRAM; flash is on the module (8 MB on the typical N8 variant), PSRAM optional. Vector instructions used by ESP-NN. Not Arm: no qemu-system-arm machine.",
   },
   {
     id: "k210", name: "Kendryte K210 (Sipeed Maix Bit)", core: "2x RISC-V RV64GC + KPU", clockMHz: 400,
-    flashBytes: 16 * MB, ramBytes: 8 * MB, opsPerSecondOrder: 1e11, qemuMachine: null,
+    flashBytes: 16 * MB, ramBytes: 8 * MB, opsPerSecondOrder: 1e11, qemuMachine: null, kind: "mcu",
     source: "Kendryte K210 datasheet: 8 MB SRAM (6 MB general + 2 MB reserved for the KPU while it runs), KPU CNN accelerator; no on-chip flash, the Maix Bit has 16 MB SPI flash. Not Arm: no qemu-system-arm machine.",
   },
   {
     id: "rpi4", name: "Raspberry Pi 4 Model B (SBC reference)", core: "4x Arm Cortex-A72", clockMHz: 1500,
-    flashBytes: 16 * GB, ramBytes: 1 * GB, opsPerSecondOrder: 1e10, qemuMachine: null,
-    source: "Raspberry Pi 4 Model B product brief: BCM2711, 4x Cortex-A72 at 1.5 GHz, 1, 2, 4 or 8 GB LPDDR4 (the 1 GB variant is listed); storage is the microSD card (16 GB assumed). Runs Linux; the course's Cortex-M QEMU machines do not model it.",
+    flashBytes: 32 * GB, ramBytes: 4 * GB, opsPerSecondOrder: 1e10, qemuMachine: null, kind: "sbc",
+    source: "Raspberry Pi 4 Model B product brief: BCM2711, 4x Cortex-A72 at 1.5 GHz, 1, 2, 4 or 8 GB LPDDR4 (the 4 GB variant is listed, as in lesson 01's device classes); storage is the microSD card (32 GB assumed). Runs Linux; the course's Cortex-M QEMU machines do not model it.",
   },
 ];
 

@@ -1,7 +1,7 @@
 // Unit tests for the byte/rate/latency arithmetic of lesson 01 (units.ts) and the plain-number fit check
 // (budget.ts), which are also the references of exercises 01.1-01.4.
 import { describe, expect, it } from "vitest";
-import { BYTES_PER_UNIT, convertBytes, formatBytes, formatCount, formatSeconds, latencySeconds, streamBytesPerSecond, type ByteUnit } from "./units";
+import { BYTES_PER_UNIT, convertBytes, formatBitRate, formatBytes, formatCount, formatSeconds, latencySeconds, streamBytesPerSecond, type ByteUnit } from "./units";
 import { boardBudget, checkFit } from "./budget";
 import { BOARDS, fits, getBoard } from "./catalogue";
 import { profileModel } from "../profiler/profile";
@@ -50,6 +50,15 @@ describe("formatting", () => {
     expect(formatSeconds(3.4e-8)).toBe("34.0 ns");
     expect(formatSeconds(7200)).toBe("2.00 h");
     expect(() => formatSeconds(-1)).toThrow(/-1/);
+  });
+
+  it("writes bit rates with an SI prefix and rejects negative or non-finite rates", () => {
+    expect(formatBitRate(0.5e6)).toBe("500.0 kbit/s");
+    expect(formatBitRate(4.8e3)).toBe("4.8 kbit/s");
+    expect(formatBitRate(72e6, 0)).toBe("72 Mbit/s");
+    expect(formatBitRate(8)).toBe("8 bit/s");
+    expect(() => formatBitRate(-1)).toThrow(/bits per second >= 0, got -1/);
+    expect(() => formatBitRate(NaN)).toThrow(/got NaN/);
   });
 });
 

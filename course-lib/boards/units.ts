@@ -113,6 +113,15 @@ export function formatCount(n: number, digits = 1): string {
   return String(Math.round(n * 100) / 100);
 }
 
+/** A data rate in bits per second with an SI prefix ("500.0 kbit/s", "4.8 kbit/s", "20.0 Mbit/s", "8 bit/s"). */
+export function formatBitRate(bitsPerSecond: number, digits = 1): string {
+  if (typeof bitsPerSecond !== "number" || !Number.isFinite(bitsPerSecond) || bitsPerSecond < 0) {
+    throw new RangeError(`formatBitRate: expected a finite number of bits per second >= 0, got ${String(bitsPerSecond)}`);
+  }
+  // formatCount writes "4.8 k" for thousands and a bare "8" below them: the unit then needs its own space.
+  return bitsPerSecond < 1e3 ? `${formatCount(bitsPerSecond, digits)} bit/s` : `${formatCount(bitsPerSecond, digits)}bit/s`;
+}
+
 /** A duration in the unit a person would use ("12 µs", "3.4 ms", "2.1 s", "3.5 h"). */
 export function formatSeconds(seconds: number): string {
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {

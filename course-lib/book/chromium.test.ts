@@ -62,6 +62,9 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     const page = (body: string) => `<!doctype html><html><head><meta charset="utf-8"></head><body>${body}</body></html>`;
     fs.writeFileSync(path.join(outDir, "jupyter-outputs.html"), page(`<div class="cell">${html(0)}</div><div class="cell">${html(1)}</div>`));
     fs.writeFileSync(path.join(outDir, "jupyter-no-library.html"), page(`<div class="cell">${html(1)}</div>`));
+    // An untrusted notebook: Jupyter inserts the outputs without their scripts (and without style attributes).
+    const untrusted = (h: string) => h.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, "").replace(/ style="[^"]*"/g, "");
+    fs.writeFileSync(path.join(outDir, "jupyter-untrusted.html"), page(`<div class="cell">${untrusted(html(0))}</div>`));
     expect(target.messages[0].bundle[PLOTLY_MIME]).toBeDefined();
     server = await serveBook(outDir, 0);
   });
@@ -89,11 +92,21 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     expect(plots.length).toBe(2);
     plots.forEach((p, i) => expect(has(p, 'class="main-svg"'), `plot ${i} drawn`).toBe(true));
     expect(has(dom, "plotly library not loaded"), "missing-library message").toBe(false);
+    expect(has(dom, "This plot did not draw"), "the untrusted-notebook note left on a drawn plot").toBe(false);
+  });
+
+  it("tells an untrusted notebook's reader how to trust it, where the plot would be", async () => {
+    const dom = rendered(await dumpDom(`${server.url}jupyter-untrusted.html`));
+    expect(has(dom, "This plot did not draw: its JavaScript did not run."), "note shown").toBe(true);
+    expect(has(dom, "<code>jupyter trust NOTEBOOK.ipynb</code>"), "the command").toBe(true);
+    expect(has(dom, 'class="main-svg"'), "something drawn").toBe(false);
   });
 
   it("explains a missing library instead of showing nothing", async () => {
     const dom = rendered(await dumpDom(`${server.url}jupyter-no-library.html`, { virtualTimeMs: 8000 }));
     expect(has(dom, ">plotly library not loaded: restart the kernel and run the notebook from the top"), "message shown").toBe(true);
+    expect(has(dom, 'import { includePlotlyLibrary } from "./course-lib/viz/plot"'), "the import to run").toBe(true);
+    expect(has(dom, "This plot did not draw"), "the untrusted note (the script did run)").toBe(false);
     expect(has(dom, 'class="main-svg"'), "something drawn").toBe(false);
   });
 

@@ -2,7 +2,7 @@
 // flips move pixels, the same seed gives the same result, and the noise colours have their textbook spectra.
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
-import { addBackgroundNoise, mixAtSnr, randomCrop, randomFlip, randomTimeShift, timeShift } from "./augment";
+import { addBackgroundNoise, augmentImages, mixAtSnr, randomCrop, randomFlip, randomTimeShift, timeShift } from "./augment";
 import { makeNoise, rms } from "./audio/noise";
 import { rfft } from "./audio/fft";
 import { SeededRandom } from "./seeded";
@@ -100,5 +100,22 @@ describe("image crop and flip", () => {
       ),
     );
     expect(() => randomCrop(tf.zeros([4, 4]) as unknown as tf.Tensor4D, 1, 1)).toThrow(/images must be \[n, height, width, channels\], got shape \[4, 4\]/);
+  });
+
+  it("augmentImages shifts (and optionally flips) every image, draws anew on each call, and names bad options", () => {
+    const rng = new SeededRandom(3);
+    const first = augmentImages(img, { maxShift: 1, rng });
+    const second = augmentImages(img, { maxShift: 1, rng });
+    expect(first.shape).toEqual(img.shape);
+    expect(first.arraySync()).not.toEqual(second.arraySync());
+    expect(augmentImages(img, { maxShift: 1, rng: 4 }).arraySync()).toEqual(augmentImages(img, { maxShift: 1, rng: 4 }).arraySync());
+    expect(augmentImages(img, { maxShift: 0, rng: 1 }).arraySync()).toEqual(img.arraySync());
+    // no shift, flips on: every image is either itself or its mirror, and the pixel sum is kept
+    const flipped = augmentImages(img, { maxShift: 0, flip: true, rng: 2 }).arraySync();
+    const mirror = randomFlip(img, 1, 1).arraySync();
+    flipped.forEach((im, n) => expect([img.arraySync()[n], mirror[n]]).toContainEqual(im));
+    expect(() => augmentImages(img, { maxShift: 1.5, rng: 1 })).toThrow(/maxShift must be a non-negative integer number of pixels, got 1.5/);
+    expect(() => augmentImages(img, { maxShift: 1, flip: "yes" as never, rng: 1 })).toThrow(/flip must be true or false, got yes/);
+    expect(() => augmentImages(img, undefined as never)).toThrow(/expected options/);
   });
 });

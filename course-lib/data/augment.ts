@@ -104,3 +104,35 @@ export function randomFlip(images: tf.Tensor4D, rng: RandomSource, p = 0.5): tf.
   }
   return tf.tensor4d(out, [n, h, w, c], "float32");
 }
+
+/** Options of augmentImages. */
+export interface ImageAugmentation {
+  /** Largest shift in pixels along each axis (a random crop with this much zero padding). */
+  maxShift: number;
+  /** Also mirror left-right with probability 0.5 (right for clothes, wrong for digits and text). */
+  flip?: boolean;
+  /** Pass one SeededRandom for a whole training run: each call then draws new shifts (a number restarts it). */
+  rng: RandomSource;
+}
+
+/**
+ * A freshly augmented copy of a batch of images, e.g. once per epoch: each image shifted by up to
+ * `maxShift` pixels (the uncovered border is 0, the background of MNIST-like images) and, with `flip`,
+ * mirrored with probability 0.5. Returns a new tensor; `images` is unchanged.
+ */
+export function augmentImages(images: tf.Tensor4D, opts: ImageAugmentation): tf.Tensor4D {
+  if (opts === null || typeof opts !== "object") {
+    throw new TypeError(`augmentImages: expected options { maxShift, flip?, rng }, got ${String(opts)}`);
+  }
+  const { maxShift, flip = false } = opts;
+  if (!Number.isInteger(maxShift) || maxShift < 0) {
+    throw new RangeError(`augmentImages: maxShift must be a non-negative integer number of pixels, got ${maxShift}`);
+  }
+  if (typeof flip !== "boolean") throw new TypeError(`augmentImages: flip must be true or false, got ${String(flip)}`);
+  const rng = asRng(opts.rng);
+  const shifted = randomCrop(images, maxShift, rng);
+  if (!flip) return shifted;
+  const flipped = randomFlip(shifted, rng);
+  shifted.dispose();
+  return flipped;
+}

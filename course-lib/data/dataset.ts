@@ -236,6 +236,31 @@ export function gatherLabels(labels: ArrayLike<number>, indices: Int32Array): In
   return out;
 }
 
+/**
+ * Positions of the first `perClass` examples of every class, class by class (class 0's, then class 1's...),
+ * e.g. to show two images of each class. Throws if a label is outside 0..numClasses-1 or a class has fewer
+ * than `perClass` examples, naming the class.
+ */
+export function firstOfEachClass(classIndices: ArrayLike<number>, numClasses: number, perClass = 1): number[] {
+  for (const [name, v] of [["numClasses", numClasses], ["perClass", perClass]] as const) {
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`firstOfEachClass: ${name} must be a positive integer, got ${v}`);
+  }
+  const found: number[][] = Array.from({ length: numClasses }, () => []);
+  for (let i = 0; i < classIndices.length; i++) {
+    const c = classIndices[i];
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses) {
+      throw new RangeError(`firstOfEachClass: label ${c} at position ${i} is outside 0..${numClasses - 1}`);
+    }
+    if (found[c].length < perClass) found[c].push(i);
+  }
+  found.forEach((positions, c) => {
+    if (positions.length < perClass) {
+      throw new RangeError(`firstOfEachClass: class ${c} has ${positions.length} examples, fewer than perClass ${perClass}`);
+    }
+  });
+  return found.flat();
+}
+
 /** Build the common result object (adds dispose()). */
 export function makeTensorDataset<T extends Omit<TensorDataset, "dispose">>(fields: T): T & { dispose(): void } {
   return {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { motionCsv, MOTION_ACTIVITIES, ACTIVITY_MODELS, MOTION_SEED } from "./generate-motion";
-import { loadMotion, loadMotionFrame, loadMotionSplits } from "./motion";
+import { loadMotion, loadMotionFrame, loadMotionSplits, perAxisStatisticNames, perAxisStatistics } from "./motion";
 import { datasetDir, readManifest, sha256 } from "./manifest";
 import { rfft } from "./audio/fft";
 
@@ -110,4 +110,20 @@ describe("loadMotionFrame / loadMotion", () => {
     ds.dispose();
   });
 
+});
+
+describe("perAxisStatistics", () => {
+  it("gives mean, std, min and max of every axis, means first, and names them", () => {
+    // two windows of 4 steps x 2 axes
+    const w = tf.tensor3d([[[1, 0], [2, 0], [3, 0], [4, 8]], [[0, 1], [0, 1], [0, 1], [0, 1]]]);
+    const s = perAxisStatistics(w).arraySync();
+    const std1 = Math.sqrt(1.25); // population std of 1, 2, 3, 4
+    expect(s[0][0]).toBeCloseTo(2.5, 6);
+    expect(s[0].slice(1)).toEqual([2, std1, 2 * Math.sqrt(3), 1, 0, 4, 8].map((v) => expect.closeTo(v, 5)));
+    expect(s[1]).toEqual([0, 1, 0, 0, 0, 1, 0, 1].map((v) => expect.closeTo(v, 6)));
+    expect(perAxisStatisticNames(["a", "b"])).toEqual(["a mean", "b mean", "a std", "b std", "a min", "b min", "a max", "b max"]);
+    expect(perAxisStatisticNames()).toHaveLength(24);
+    expect(() => perAxisStatistics(tf.zeros([2, 3]) as never)).toThrow(/expected windows of shape \[n, steps, axes\], got \[2, 3\]/);
+    expect(() => perAxisStatistics(tf.zeros([2, 1, 3]) as tf.Tensor3D)).toThrow(/at least 2 steps, got 1/);
+  });
 });

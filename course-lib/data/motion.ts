@@ -172,3 +172,30 @@ export async function loadMotion(opts: MotionOptions = {}): Promise<MotionDatase
 export function loadMotionSplits(opts: Omit<MotionOptions, "split"> = {}): Promise<DatasetSplits<MotionDataset>> {
   return loadAllSplits(loadMotion, opts);
 }
+
+/** The statistics perAxisStatistics computes for every sensor axis, in this order. */
+export const PER_AXIS_STATISTICS = ["mean", "std", "min", "max"] as const;
+
+/** Feature names of perAxisStatistics for these channels: "acc_x mean", ..., "gyro_z max". */
+export function perAxisStatisticNames(channels: readonly string[] = MOTION_CHANNELS): string[] {
+  return PER_AXIS_STATISTICS.flatMap((stat) => channels.map((c) => `${c} ${stat}`));
+}
+
+/**
+ * Hand-made features of motion windows [n, steps, axes]: the mean, standard deviation, minimum and maximum
+ * of every axis over the window, as [n, 4 * axes] (all means first, then all stds, ...). The classic
+ * alternative to a network reading the raw window: a few numbers per window, computed as the samples
+ * arrive, with about five operations per reading (an add for the mean, a subtract and a multiply-add for
+ * the variance, two comparisons).
+ */
+export function perAxisStatistics(windows: tf.Tensor3D): tf.Tensor2D {
+  if (!(windows instanceof tf.Tensor) || windows.rank !== 3) {
+    const shape = windows instanceof tf.Tensor ? `[${windows.shape.join(", ")}]` : typeof windows;
+    throw new RangeError(`perAxisStatistics: expected windows of shape [n, steps, axes], got ${shape}`);
+  }
+  if (windows.shape[1] < 2) throw new RangeError(`perAxisStatistics: a window needs at least 2 steps, got ${windows.shape[1]}`);
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(windows, 1);
+    return tf.concat([mean, tf.sqrt(variance), tf.min(windows, 1), tf.max(windows, 1)], 1) as tf.Tensor2D;
+  });
+}

@@ -79,8 +79,8 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(reportJson(report));
   } else {
-    console.log(formatReport(report));
     const rel = (file: string) => path.relative(REPO_ROOT, file);
+    console.log(formatReport(report, { logFile: rel(written.log) }));
     console.log(`Wrote ${rel(written.json)}, ${rel(written.csv)} and ${rel(written.log)}`);
   }
   return 0;

@@ -1,6 +1,6 @@
 // Unit tests of exercise.ts (notImplemented, withReference) and of graded()'s input validation.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { NotImplementedError, notImplemented, withReference, withReferenceAsync } from "./exercise";
+import { exerciseStatus, NotImplementedError, notImplemented, withReference, withReferenceAsync } from "./exercise";
 import { graded } from "./graded";
 
 afterEach(() => {
@@ -67,6 +67,30 @@ describe("withReference", () => {
   it("validates its arguments", () => {
     expect(() => withReference("1", () => 1, () => 1)).toThrow(/"1"/);
     expect(() => withReference("00.1", 5 as unknown as () => number, () => 1)).toThrow(/must be functions/);
+  });
+});
+
+describe("exerciseStatus", () => {
+  it("prints one line per exercise: written, not written (with the file), or the error of a valid call", () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    exerciseStatus([
+      ["00.1 modelSizeKB", () => 1],
+      ["00.2 accuracy", () => stubFromThisFile()],
+      ["00.3 decodePrediction", () => {
+        throw new RangeError("bad labels");
+      }],
+    ]);
+    expect(log.mock.calls.map((c) => c[0])).toEqual([
+      "00.1 modelSizeKB: written. Check it with  npm run grade -- --only 00.1",
+      "00.2 accuracy: not written yet (course-lib/grader/exercise.test.ts)",
+      '00.3 decodePrediction: raises "bad labels" on a valid call; npm run grade -- --only 00.3 shows why',
+    ]);
+  });
+
+  it("rejects entries that are not [\"<id> <name>\", function]", () => {
+    expect(() => exerciseStatus([["modelSizeKB", () => 1]])).toThrow(/"modelSizeKB"/);
+    expect(() => exerciseStatus([["00.1 x", 3 as any]])).toThrow(/\["<id> <name>", \(\) => call\]/);
+    expect(() => exerciseStatus("00.1" as any)).toThrow(/array/);
   });
 });
 

@@ -3,6 +3,7 @@
 //   and calling them throws an error that says which exercise and which file to open.
 // - Notebooks call a learner's function through withReference(...): until the learner has written it,
 //   the notebook keeps working by showing the reference implementation, and says so.
+import * as fs from "fs";
 import * as path from "path";
 import { EXERCISE_ID_PATTERN } from "./protocol";
 
@@ -41,6 +42,9 @@ function callerFile(): string | undefined {
     if (!match) continue;
     let file = match[1].replace(/^file:\/\//, "");
     if (file === __filename) continue;
+    // tslab runs its own compiled .js next to the learner's .ts (which is the file to open).
+    const typescript = file.replace(/\.js$/, ".ts");
+    if (typescript !== file && !fs.existsSync(file) && fs.existsSync(typescript)) file = typescript;
     const relative = path.relative(REPO_ROOT, file);
     if (!relative.startsWith("..") && !path.isAbsolute(relative)) file = relative.split(path.sep).join("/");
     return file;
@@ -117,5 +121,36 @@ export async function withReferenceAsync<T>(
   } catch (error) {
     announceFallback(exerciseId, error);
     return await reference();
+  }
+}
+
+/** One exercise to check in exerciseStatus: its id and name, and a small valid call of the learner's code. */
+export type ExerciseAttempt = [name: string, attempt: () => unknown];
+
+/**
+ * Tells the learner which of their exercise functions are written, one line each, e.g.
+ *   00.1 modelSizeKB: written. Check it with  npm run grade -- --only 00.1
+ *   00.2 accuracy: not written yet (exercises/00-getting-started/warmup.ts)
+ * `name` starts with the exercise id ("00.1 modelSizeKB"); `attempt` makes one small valid call.
+ * Notebooks call it at the end of each section.
+ */
+export function exerciseStatus(attempts: ExerciseAttempt[]): void {
+  if (!Array.isArray(attempts)) throw new TypeError(`exerciseStatus: expected an array of [name, attempt] pairs, got ${typeof attempts}`);
+  for (const pair of attempts) {
+    const [name, attempt] = Array.isArray(pair) ? pair : [undefined, undefined];
+    const id = typeof name === "string" ? name.split(" ")[0] : undefined;
+    if (typeof name !== "string" || typeof attempt !== "function") {
+      throw new TypeError(`exerciseStatus: each entry must be ["<id> <name>", () => call], got ${JSON.stringify(pair)}`);
+    }
+    checkExerciseId(id, `exerciseStatus("${name}")`);
+    try {
+      const result = attempt();
+      if (isThenable(result)) Promise.resolve(result).catch(() => undefined);
+      console.log(`${name}: written. Check it with  npm run grade -- --only ${id}`);
+    } catch (error) {
+      if (error instanceof NotImplementedError) {
+        console.log(`${name}: not written yet${error.file ? ` (${error.file})` : ""}`);
+      } else console.log(`${name}: raises "${describeError(error)}" on a valid call; npm run grade -- --only ${id} shows why`);
+    }
   }
 }

@@ -238,3 +238,19 @@ export function errorFrom(fn: () => unknown): Error {
   }
   throw new Error("expected an error to be thrown, but the function returned normally");
 }
+
+/**
+ * What `fn` returns: the positive control of an input-check test. A "rejects ..." test also makes a valid
+ * call (ideally one close to the rejected ones, such as 0 parameters next to -3), so a function that
+ * throws on every input earns nothing for "rejecting" (the self-check grades such an always-throw
+ * submission and requires 0 points). Fails the test, naming the call, when `fn` throws; a stub's
+ * "not implemented yet" is passed on unchanged.
+ */
+export function validCall<T>(call: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if ((error as Error)?.name === "NotImplementedError") throw error;
+    throw new Error(`${call} is valid and must not throw, but it threw ${messageOf(error)}: reject only the inputs the exercise lists`);
+  }
+}

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listFiles } from "./discover";
-import { formatReport, reportCsv, writeReport } from "./report";
+import { diffExcerpt, DIFF_EXCERPT_LINES, formatReport, reportCsv, writeReport } from "./report";
 import { grade, REPO_ROOT, type GradeOptions, type GradeReport, type TestGrade } from "./run";
 
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -185,6 +185,60 @@ describe("options and outputs", () => {
     expect(reportCsv(report)).toBe(fs.readFileSync(written.csv, "utf8"));
     expect(() => writeReport(report, path.join(REPO_ROOT, "exercises"))).toThrow(/only writes under .*build/);
     expect(() => writeReport(report, os.tmpdir())).toThrow(/refusing to write/);
+  });
+});
+
+describe("feedback on a failed assertion", () => {
+  let testsDir: string;
+  beforeAll(() => {
+    // Tests that fail against the fixture's correct solutions, the way a learner's wrong answer fails.
+    testsDir = fs.mkdtempSync(path.join(os.tmpdir(), "grader-feedback-"));
+    fs.mkdirSync(path.join(testsDir, "90-fixture"));
+    fs.writeFileSync(
+      path.join(testsDir, "90-fixture", "feedback.fixture-test.ts"),
+      [
+        'import { expect } from "vitest";',
+        'import { add } from "@exercise/90-fixture/arith";',
+        'import { graded } from "@course-lib/grader/graded";',
+        'graded({ id: "90.1", points: 1, feedback: "wrong on purpose" }, "names the failing case", () => {',
+        '  expect({ case: "two plus two", block: 9, sum: add(2, 2) }).toEqual({ case: "two plus two", block: 9, sum: 5 });',
+        "});",
+        'graded({ id: "90.1", points: 1, feedback: "wrong on purpose" }, "a long diff", () => {',
+        '  const row = (n: number) => Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${String(i).padStart(2, "0")}`, i % 4 === 0 ? n : i]));',
+        "  expect(row(add(1, 1))).toEqual(row(3));",
+        "});",
+      ].join("\n"),
+    );
+    return () => fs.rmSync(testsDir, { recursive: true, force: true });
+  });
+
+  it("prints the changed lines of the diff with their case, and writes the full text to grades.log", async () => {
+    // The default stall limit: this test is about the report, not the watchdog.
+    const report = await grade({ ...BASE, stallTimeoutMs: 30_000, target: "solutions", only: "90.1", extraTestDirs: [testsDir] });
+    const named = byTitle(report, "names the failing case");
+    expect(named.error).toMatch(/to deeply equal/);
+    expect(named.diff).toMatch(/-\s+"sum": 5,\n\+\s+"sum": 4,/);
+    const table = formatReport(report, { logFile: "build/grader-test/feedback/grades.log" });
+    expect(table).toContain("diff (- expected, + yours):");
+    expect(table).toMatch(/\n {12}"case": "two plus two",\n {8}- {3}"sum": 5,\n {8}\+ {3}"sum": 4,/);
+    expect(table).toContain("Full error messages and diffs: build/grader-test/feedback/grades.log");
+    // A long diff is cut to the changed lines and their context, and says where the rest is.
+    const long = byTitle(report, "a long diff");
+    const excerpt = diffExcerpt(long.diff as string);
+    expect(excerpt.lines.length).toBeLessThanOrEqual(DIFF_EXCERPT_LINES);
+    expect(excerpt.lines.slice(0, 5)).toEqual(["  {", '-   "k00": 3,', '+   "k00": 2,', '    "k01": 1,', '    "k02": 2,']);
+    expect(excerpt.omitted).toBeGreaterThan(30); // 52 lines (40 keys, 10 of them changed), 13 shown
+    expect(table).toContain(`… ${excerpt.omitted} more lines in build/grader-test/feedback/grades.log`);
+    const written = writeReport(report, path.join(REPO_ROOT, "build", "grader-test", "feedback"));
+    const log = fs.readFileSync(written.log, "utf8");
+    expect(log).toContain(long.diff as string);
+    expect(log).toContain("hint: wrong on purpose");
+    expect(log.indexOf("===== output of the vitest runs =====")).toBeGreaterThan(log.indexOf(long.diff as string));
+  });
+
+  it("cuts diff lines to a width and keeps short diffs whole", () => {
+    const short = diffExcerpt(`- Expected\n+ Received\n\n- ${"x".repeat(300)}\n+ 2\n`, 14, 40);
+    expect(short).toEqual({ lines: [`- ${"x".repeat(37)}…`, "+ 2"], omitted: 0 });
   });
 });
 

@@ -75,6 +75,8 @@ export type GraderEvent =
   | { e: "file-end"; file: string; t: number }
   /** reporter.ts (vitest main process): a test module finished, with its module-level errors. */
   | { e: "module-end"; file: string; state: string; errors: string[]; t: number }
+  /** reporter.ts: the diff vitest computed for a failed assertion (expected vs received), for the report. */
+  | { e: "diff"; file: string; name: string; diff: string; t: number }
   /** reporter.ts: the run finished; errors vitest could not attach to a test. */
   | { e: "run-end"; reason: string; unhandled: { message: string; type: string; testName: string | null; testPath: string | null }[]; t: number };
 

@@ -1,4 +1,6 @@
-// Presenting grades: the terminal table, build/grades.json and build/grades.csv.
+// Presenting grades: the terminal table, build/grades.json, build/grades.csv and build/grades.log.
+// The terminal shows each failed test's hint, error and the changed lines of its diff (cut to a screenful);
+// grades.log has every message and diff in full, then the raw vitest output.
 // Only ever writes under <repo>/build/, so grading can never overwrite a learner's files.
 import * as fs from "fs";
 import * as path from "path";
@@ -17,8 +19,49 @@ function formatPoints(points: number): string {
   return Number.isInteger(points) ? String(points) : points.toFixed(1);
 }
 
-/** The human-readable report: per-exercise table, failed tests with feedback, totals. */
-export function formatReport(report: GradeReport): string {
+/** Lines of a diff shown in the terminal; the rest is in grades.log. */
+export const DIFF_EXCERPT_LINES = 14;
+/** Characters per diff line shown in the terminal. */
+export const DIFF_EXCERPT_WIDTH = 120;
+
+function clip(line: string, width: number): string {
+  return line.length <= width ? line : `${line.slice(0, width - 1)}…`;
+}
+
+/**
+ * The part of vitest's diff worth a terminal line: without the "- Expected / + Received" header; whole
+ * when short, else the changed lines with two lines of context around each ("…" where lines are left
+ * out), at most maxLines lines of at most width characters. `omitted` counts the lines left out.
+ */
+export function diffExcerpt(diff: string, maxLines = DIFF_EXCERPT_LINES, width = DIFF_EXCERPT_WIDTH): { lines: string[]; omitted: number } {
+  const body = diff.split("\n").filter((line, i) => !(i < 3 && /^(- Expected|\+ Received|\s*)$/.test(line)));
+  while (body.length > 0 && body[body.length - 1].trim() === "") body.pop();
+  if (body.length <= maxLines) return { lines: body.map((l) => clip(l, width)), omitted: 0 };
+  const changed = (line: string) => line.startsWith("-") || line.startsWith("+");
+  const keep = new Set<number>();
+  body.forEach((line, i) => {
+    if (changed(line)) for (let j = Math.max(0, i - 2); j <= Math.min(body.length - 1, i + 2); j++) keep.add(j);
+  });
+  const lines: string[] = [];
+  let shown = 0;
+  let previous = -1;
+  for (const i of [...keep].sort((a, b) => a - b)) {
+    if (lines.length >= maxLines - 1) break;
+    if (i > previous + 1) lines.push("…");
+    lines.push(clip(body[i], width));
+    shown += 1;
+    previous = i;
+  }
+  return { lines, omitted: body.length - shown };
+}
+
+export interface FormatOptions {
+  /** Where the full messages are (grades.log), named under the failed tests. */
+  logFile?: string;
+}
+
+/** The human-readable report: per-exercise table, failed tests with feedback and diffs, totals. */
+export function formatReport(report: GradeReport, options: FormatOptions = {}): string {
   const lines: string[] = [];
   const target = report.target.name === report.target.dir ? report.target.name : `${report.target.name} (${report.target.dir})`;
   lines.push(`Grading ${target}/ · tests from ${report.testDirs.join(", ")}${report.only ? ` · only ${report.only}` : ""}`);
@@ -50,6 +93,16 @@ export function formatReport(report: GradeReport): string {
       lines.push(`  ✗ [${test.id}] ${test.title}  (${formatPoints(test.points)} pt${test.points === 1 ? "" : "s"}, ${test.file})`);
       lines.push(`      hint:  ${test.feedback}`);
       lines.push(`      error: ${firstLine(test.error)}`);
+      if (test.diff) {
+        const excerpt = diffExcerpt(test.diff);
+        lines.push(`      diff (- expected, + yours):`);
+        for (const line of excerpt.lines) lines.push(`        ${line}`);
+        if (excerpt.omitted > 0) lines.push(`        … ${excerpt.omitted} more line${excerpt.omitted === 1 ? "" : "s"}${options.logFile ? ` in ${options.logFile}` : ""}`);
+      }
+    }
+    if (options.logFile) {
+      lines.push("");
+      lines.push(`Full error messages and diffs: ${options.logFile}`);
     }
   }
   if (report.warnings.length > 0) {
@@ -77,6 +130,16 @@ function csvCell(value: string | number): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** grades.log: every failed test's full error and diff, then the output of the vitest runs. */
+export function reportLog(report: GradeReport): string {
+  const failed = report.tests.filter((test) => !test.passed);
+  const sections = failed.map((test) =>
+    [`✗ [${test.id}] ${test.title}  (${formatPoints(test.points)} pt${test.points === 1 ? "" : "s"}, ${test.file})`, `hint: ${test.feedback}`, `error: ${test.error ?? ""}`, ...(test.diff ? [test.diff] : [])].join("\n"),
+  );
+  const head = failed.length > 0 ? `Failed tests (${failed.length}), in full:\n\n${sections.join("\n\n")}\n\n` : "All graded tests passed.\n\n";
+  return `${head}===== output of the vitest runs =====\n${report.log}`;
+}
+
 /** One row per exercise plus a TOTAL row; opens directly in a spreadsheet. */
 export function reportCsv(report: GradeReport): string {
   const rows: (string | number)[][] = [["exercise", "lesson", "points_earned", "points_possible", "percent", "tests_passed", "tests_total", "failed_tests"]];
@@ -101,13 +164,13 @@ export function checkOutputDir(outDir: string): string {
   return absolute;
 }
 
-/** Writes grades.json, grades.csv and grades.log (vitest output) into outDir (default <repo>/build). */
+/** Writes grades.json, grades.csv and grades.log (full failures, then vitest output) into outDir (default <repo>/build). */
 export function writeReport(report: GradeReport, outDir = path.join(REPO_ROOT, "build")): { json: string; csv: string; log: string } {
   const dir = checkOutputDir(outDir);
   fs.mkdirSync(dir, { recursive: true });
   const files = { json: path.join(dir, "grades.json"), csv: path.join(dir, "grades.csv"), log: path.join(dir, "grades.log") };
   fs.writeFileSync(files.json, reportJson(report));
   fs.writeFileSync(files.csv, reportCsv(report));
-  fs.writeFileSync(files.log, report.log);
+  fs.writeFileSync(files.log, reportLog(report));
   return files;
 }

@@ -1,7 +1,9 @@
 // Vitest reporter of the grader's child run (runs in the vitest main process, not the worker): records
-// module-level errors (a test file or exercise module that fails to load) and errors vitest could not
-// attach to a test, as events in the same file the workers write to (protocol.ts).
-import type { Reporter, TestModule } from "vitest/node";
+// module-level errors (a test file or exercise module that fails to load), errors vitest could not
+// attach to a test, and the expected-vs-received diff of a failed assertion (vitest computes it after
+// the worker threw, so graded.ts cannot see it), as events in the same file the workers write to
+// (protocol.ts).
+import type { Reporter, TestCase, TestModule } from "vitest/node";
 import { emitEvent } from "./protocol";
 
 interface ErrorLike {
@@ -27,6 +29,13 @@ export class GraderReporter implements Reporter {
       errors: testModule.errors().map((error) => errorMessage(error as ErrorLike)),
       t: Date.now(),
     });
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const result = testCase.result();
+    if (result.state !== "failed") return;
+    const diff = result.errors?.find((error) => typeof error.diff === "string" && error.diff.trim() !== "")?.diff;
+    if (diff) emitEvent({ e: "diff", file: testCase.module.moduleId, name: testCase.name, diff, t: Date.now() });
   }
 
   onTestRunEnd(_modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>, reason: string): void {

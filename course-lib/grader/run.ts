@@ -74,6 +74,8 @@ export interface TestGrade {
   feedback: string;
   /** The error message (full); null when passed. */
   error: string | null;
+  /** For a failed assertion, vitest's expected-vs-received diff ("- Expected" / "+ Received" lines); else null. */
+  diff: string | null;
   /** Milliseconds the test body ran, null if it never ran. */
   duration: number | null;
 }
@@ -142,6 +144,9 @@ interface AttemptResult {
 }
 
 const MAX_LOG_CHARS_PER_ATTEMPT = 200_000;
+/** Before vitest's first event the stall limit is at least this: starting vitest on a busy machine can take
+ * many seconds, and no learner code has run yet. */
+const STARTUP_ALLOWANCE_MS = 60_000;
 
 function displayPath(file: string, repoRoot: string): string {
   const relative = path.relative(repoRoot, file);
@@ -243,7 +248,8 @@ function runAttempt(opts: {
           return;
         }
       }
-      if (running.size === 0 && now - lastProgressAt > opts.stallTimeoutMs) {
+      const stallLimit = lastEventCount === 0 ? Math.max(opts.stallTimeoutMs, STARTUP_ALLOWANCE_MS) : opts.stallTimeoutMs;
+      if (running.size === 0 && now - lastProgressAt > stallLimit) {
         killed = { reason: "stall", file: currentFile, idleMs: now - lastProgressAt };
         killGroup();
       }
@@ -310,6 +316,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
   const outcomes = new Map<string, Outcome>();
   const unloadable = new Map<string, string>(); // file → why it could not be loaded
   const escapedErrors: { message: string; testName: string | null; testPath: string | null }[] = [];
+  const diffs = new Map<string, string>(); // test key → vitest's diff of its failed assertion
   let log = "";
   let attempt = 0;
   let declareOrder = 0;
@@ -344,6 +351,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
       const events = result.events;
       recordDeclares(events);
       for (const event of events) if (event.e === "run-end") escapedErrors.push(...event.unhandled);
+      for (const event of events) if (event.e === "diff") diffs.set(testKey(event.file, event.name), event.diff);
       for (const event of events) {
         if (event.e === "end") {
           outcomes.set(testKey(event.file, event.name), {
@@ -456,7 +464,8 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
       }
     }
     for (const [file, why] of unloadable) {
-      if (why === "") warnings.push(`${displayPath(file, repoRoot)} declares no graded test (use graded() from course-lib/grader/graded)`);
+      // Under --only <exercise id> the other exercises' files declare nothing on purpose.
+      if (why === "" && only?.kind !== "exercise") warnings.push(`${displayPath(file, repoRoot)} declares no graded test (use graded() from course-lib/grader/graded)`);
     }
 
     if (only?.kind === "exercise" && declared.size === 0) {
@@ -485,6 +494,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
         failure: outcome.passed ? null : outcome.failure ?? "error",
         feedback: d.feedback,
         error: outcome.passed ? null : outcome.error,
+        diff: outcome.passed ? null : diffs.get(testKey(d.file, d.name)) ?? null,
         duration: outcome.duration === null ? null : Math.round(outcome.duration * 10) / 10,
       };
     });

@@ -4,13 +4,18 @@
 //   their lesson; graded tests import the module under test through `@exercise/...` (otherwise the
 //   grader could not switch between exercises/ and solutions/);
 // - every graded test FAILS against the stubs and PASSES against the solutions (which score 100 %);
+// - every graded test FAILS against an "always throw" submission generated from the stubs' exports
+//   (every function throws RangeError("bad input: " + inspect(args)), async ones reject): the negative
+//   control for input-check tests, which must also see a valid call succeed (validCall in graded.ts);
 // - every exercise id used by a stub has at least one graded test.
 // Which stubs: a learner's working copy has edited stubs, which must not make `npm test` fail. So when
-// git shows local changes to committed files under exercises/, the committed (HEAD) versions are exported
-// to build/grader-selfcheck/HEAD/ with read-only git commands and checked instead; otherwise (clean
-// working copy, new uncommitted exercises being written, no commit yet, no git) the working tree is
-// checked. GRADER_SELFCHECK_STUBS=worktree|head forces one or the other.
+// git shows local changes to committed stubs under exercises/ (and to no graded test), the committed
+// (HEAD) versions are exported to build/grader-selfcheck/HEAD/ with read-only git commands and checked
+// instead; otherwise (clean working copy, graded tests being edited, new uncommitted exercises being
+// written, no commit yet, no git) the working tree is checked. GRADER_SELFCHECK_STUBS=worktree|head
+// forces one or the other.
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
@@ -25,6 +30,8 @@ export interface SelfCheckOptions {
   stubs?: "auto" | "worktree" | "head";
   testFileSuffix?: string;
   timeoutMs?: number;
+  /** Grade the "always throw" negative control (default true). */
+  alwaysThrowControl?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -43,6 +50,8 @@ export interface SelfCheckResult {
   notes: string[];
   stubsReport: GradeReport | null;
   solutionsReport: GradeReport | null;
+  /** The "always throw" submission's grades (null when not run); every test must fail. */
+  alwaysThrowReport: GradeReport | null;
 }
 
 function rel(file: string): string {
@@ -58,6 +67,7 @@ function git(args: string[]): Buffer {
 export function resolveStubs(
   exercisesDir: string,
   mode: "auto" | "worktree" | "head",
+  testFileSuffix = ".test.ts",
 ): { source: "worktree" | "HEAD"; dir: string; reason: string } {
   const worktree = { source: "worktree" as const, dir: exercisesDir };
   const inRepo = path.resolve(exercisesDir) === path.join(REPO_ROOT, "exercises");
@@ -80,6 +90,9 @@ export function resolveStubs(
   if (mode === "auto") {
     const changed = git(["status", "--porcelain", "--untracked-files=no", "--", "exercises"]).toString("utf8").trim();
     if (changed === "") return { ...worktree, reason: "exercises/ has no local changes to committed files" };
+    // Learners edit stubs, authors edit graded tests: with tests changed, the HEAD tests are stale.
+    const changedTests = changed.split("\n").filter((line) => line.trim().endsWith(testFileSuffix));
+    if (changedTests.length > 0) return { ...worktree, reason: "graded tests under exercises/ have local changes (the course is being edited)" };
   }
   const exportDir = path.join(REPO_ROOT, "build", "grader-selfcheck", "HEAD", "exercises");
   fs.rmSync(exportDir, { recursive: true, force: true });
@@ -106,6 +119,8 @@ interface ExportShape {
   name: string;
   kind: string;
   type: string;
+  /** What a value export is at run time (for the "always throw" control); null for type-only exports. */
+  runtime: "function" | "async-function" | "class" | "other" | null;
 }
 
 /** The exports of each module, with their kind and TypeScript type, from one TypeScript program. */
@@ -135,11 +150,63 @@ function exportShapes(files: string[]): Map<string, ExportShape[] | string> {
       else if (isType) type = checker.typeToString(checker.getDeclaredTypeOfSymbol(symbol), undefined, flags);
       // Types print with their module path; make them comparable between exercises/ and solutions/.
       type = type.replace(/import\("[^"]*"\)\./g, "").replace(/"[^"]*(?:exercises|solutions)[^"]*"\./g, "");
-      list.push({ name: exported.name, kind: isValue && isType ? "value+type" : isValue ? "value" : "type", type });
+      let runtime: ExportShape["runtime"] = null;
+      if (isValue && symbol.flags & ts.SymbolFlags.Class) runtime = "class";
+      else if (isValue && declaration) {
+        const signatures = checker.getTypeOfSymbolAtLocation(symbol, declaration).getCallSignatures();
+        const returnsPromise = signatures.some((sig) => checker.getReturnTypeOfSignature(sig).getSymbol()?.getName() === "Promise");
+        runtime = signatures.length === 0 ? "other" : returnsPromise ? "async-function" : "function";
+      }
+      list.push({ name: exported.name, kind: isValue && isType ? "value+type" : isValue ? "value" : "type", type, runtime });
     }
     shapes.set(file, list.sort((a, b) => a.name.localeCompare(b.name)));
   }
   return shapes;
+}
+
+/** The always-throw submission's error: every argument, as RangeError messages that name the bad value do. */
+const ALWAYS_THROW_ERROR = `new RangeError("bad input: " + inspect(args, { depth: 4 }))`;
+
+/**
+ * Writes an "always throw" submission, a negative control: for every exercise module in `stubsDir`, a
+ * module at the same path in `outDir` whose exported functions all throw `RangeError(inspect(args))`
+ * (async ones reject with it). Its messages contain every argument, so a "rejects ..." test that only
+ * looks for the bad value in the message passes against it unless it also checks that a valid call
+ * succeeds. Classes and constants are re-exported from the stub (they are helpers, not exercises).
+ * Returns the modules written and the functions replaced.
+ */
+export function writeAlwaysThrowSubmission(
+  stubsDir: string,
+  outDir: string,
+  testFileSuffix = ".test.ts",
+  /** Export shapes already computed for these modules (building a TypeScript program takes seconds). */
+  known?: Map<string, ExportShape[] | string>,
+): { modules: string[]; functions: string[] } {
+  const modules = findExerciseModules(stubsDir, testFileSuffix);
+  const shapes = known && modules.every((m) => known.has(m)) ? known : exportShapes(modules);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  const functions: string[] = [];
+  for (const module of modules) {
+    const shape = shapes.get(module);
+    if (typeof shape === "string" || !shape) throw new Error(`cannot write the always-throw version of ${rel(module)}: ${shape ?? "no exports"}`);
+    const target = path.join(outDir, path.relative(stubsDir, module));
+    const fromTarget = path.relative(path.dirname(target), module).replace(/\.ts$/, "").split(path.sep).join("/");
+    const lines = [
+      `// Generated by course-lib/grader/selfcheck.ts from ${rel(module)}: the "always throw" negative control.`,
+      'import { inspect } from "util";',
+    ];
+    const reexports: string[] = [];
+    for (const { name, runtime } of shape) {
+      if (runtime === "function") lines.push(`export function ${name}(...args: unknown[]): never { throw ${ALWAYS_THROW_ERROR}; }`);
+      else if (runtime === "async-function") lines.push(`export async function ${name}(...args: unknown[]): Promise<never> { throw ${ALWAYS_THROW_ERROR}; }`);
+      else if (runtime !== null) reexports.push(name);
+      if (runtime === "function" || runtime === "async-function") functions.push(`${rel(module)}: ${name}`);
+    }
+    if (reexports.length > 0) lines.push(`export { ${reexports.join(", ")} } from ${JSON.stringify(fromTarget.startsWith(".") ? fromTarget : `./${fromTarget}`)};`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, lines.join("\n") + "\n");
+  }
+  return { modules: modules.map((m) => path.join(outDir, path.relative(stubsDir, m))), functions };
 }
 
 const IMPORT_PATTERN = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"']+)["']/g;
@@ -162,7 +229,7 @@ export async function runSelfCheck(options: SelfCheckOptions = {}): Promise<Self
   const problems: string[] = [];
   const notes: string[] = [];
 
-  const stubs = resolveStubs(exercisesDir, mode);
+  const stubs = resolveStubs(exercisesDir, mode, suffix);
   notes.push(`stubs checked: ${stubs.source} (${stubs.reason})`);
   const stubsDir = stubs.dir;
 
@@ -192,9 +259,10 @@ export async function runSelfCheck(options: SelfCheckOptions = {}): Promise<Self
       else exerciseIds.add(id);
     }
   }
+  // One TypeScript program for the export comparison and the always-throw submission.
+  const shapes = modules.length > 0 ? exportShapes([...modules, ...counterparts.map(([, solution]) => solution)]) : new Map<string, ExportShape[] | string>();
   if (counterparts.length > 0) {
     progress(`comparing the exports of ${counterparts.length} exercise module(s) with their solutions`);
-    const shapes = exportShapes(counterparts.flat());
     for (const [stub, solution] of counterparts) {
       const stubShape = shapes.get(stub);
       const solutionShape = shapes.get(solution);
@@ -236,7 +304,7 @@ export async function runSelfCheck(options: SelfCheckOptions = {}): Promise<Self
   if (testFiles.length === 0) {
     notes.push(`${rel(stubsDir)} has no graded tests: nothing to grade`);
     if (modules.length > 0) problems.push(`${rel(stubsDir)} has ${modules.length} exercise module(s) but no graded test`);
-    return { structureChecked, stubsSource: stubs.source, stubsDir, lessons: lessonDirs, modules: modules.map(rel), exerciseIds: [...exerciseIds].sort(), gradedTests: 0, problems, notes, stubsReport: null, solutionsReport: null };
+    return { structureChecked, stubsSource: stubs.source, stubsDir, lessons: lessonDirs, modules: modules.map(rel), exerciseIds: [...exerciseIds].sort(), gradedTests: 0, problems, notes, stubsReport: null, solutionsReport: null, alwaysThrowReport: null };
   }
 
   // ---- grading: stubs must fail, solutions must pass ----
@@ -262,6 +330,28 @@ export async function runSelfCheck(options: SelfCheckOptions = {}): Promise<Self
   if (solutionsReport.totals.pointsPossible > 0 && solutionsReport.totals.percent !== 100) {
     problems.push(`the solutions score ${solutionsReport.totals.percent} %, not 100 %`);
   }
+  let alwaysThrowReport: GradeReport | null = null;
+  if (options.alwaysThrowControl !== false) {
+    // One directory per stubs directory, so checks of different courses do not overwrite each other.
+    const key = createHash("sha1").update(stubsDir).digest("hex").slice(0, 10);
+    const controlDir = path.join(REPO_ROOT, "build", "grader-selfcheck", "always-throw", key);
+    let written = false;
+    try {
+      writeAlwaysThrowSubmission(stubsDir, controlDir, suffix, shapes);
+      written = true;
+    } catch (error) {
+      problems.push(`the always-throw control could not be written: ${(error as Error).message}`);
+    }
+    if (written) {
+      progress("grading an always-throw submission (negative control)");
+      alwaysThrowReport = await grade({ ...common, targetDir: controlDir });
+    }
+    for (const test of alwaysThrowReport?.tests ?? []) {
+      if (test.passed) {
+        problems.push(`[${test.id}] ${test.title} (${test.file}): passes against an "always throw" submission (every function throws RangeError with its arguments in the message); an input-check test must also see a valid call succeed (validCall in course-lib/grader/graded.ts)`);
+      }
+    }
+  }
   const testedIds = new Set(solutionsReport.tests.map((t) => t.id).concat(stubsReport.tests.map((t) => t.id)));
   for (const id of exerciseIds) if (!testedIds.has(id)) problems.push(`exercise ${id}: a stub calls notImplemented("${id}") but no graded test has id ${id}`);
   for (const id of testedIds) if (!exerciseIds.has(id)) notes.push(`exercise ${id} has graded tests but no stub calls notImplemented("${id}")`);
@@ -278,5 +368,6 @@ export async function runSelfCheck(options: SelfCheckOptions = {}): Promise<Self
     notes,
     stubsReport,
     solutionsReport,
+    alwaysThrowReport,
   };
 }

@@ -246,3 +246,35 @@ export function phinetPlan(options: PhiNetOptions): PhiNetPlan {
   }
   return { input, activation: hSwish ? "hard-swish" : "relu6", stages, sizes, head, returnLayers, options: o };
 }
+
+/** One row per stem and block of a PhiNet plan, as a notebook tabulates and charts them. */
+export interface PhiNetStageRow {
+  /** "stem", "first block" (micromind gives it no block id), then "id 1", "id 2", ... */
+  name: string;
+  /** micromind's block_id, null for the stem and the first block. */
+  blockId: number | null;
+  /** Spatial size [H, W] after the stage. */
+  size: [number, number];
+  cIn: number;
+  /** Channels after the 1x1 expansion (= cIn for the stem and the first block, which do not expand). */
+  expanded: number;
+  out: number;
+  stride: number;
+  skip: boolean;
+}
+
+/** The stem and the blocks of a plan, in order (padding, pooling and the conv2dInput extras left out). */
+export function phinetStageRows(plan: PhiNetPlan): PhiNetStageRow[] {
+  const rows: PhiNetStageRow[] = [];
+  plan.stages.forEach((s, i) => {
+    const size: [number, number] = [plan.sizes[i][0], plan.sizes[i][1]];
+    if (s.kind === "separableStem" || s.kind === "convStem") {
+      const stride = s.kind === "separableStem" ? s.stride : 1;
+      rows.push({ name: "stem", blockId: null, size, cIn: s.cIn, expanded: s.cIn, out: s.out, stride, skip: false });
+    } else if (s.kind === "block") {
+      const name = s.blockId === null ? "first block" : `id ${s.blockId}`;
+      rows.push({ name, blockId: s.blockId, size, cIn: s.cIn, expanded: s.expanded ?? s.cIn, out: s.out, stride: s.stride, skip: s.skip });
+    }
+  });
+  return rows;
+}

@@ -20,6 +20,7 @@ import {
   splitLines,
   stripNotebook,
 } from "./nbformat";
+import { CELL_STYLE, cellStats, cellStyleProblems, markdownTableProblems } from "./cell-style";
 
 function executedExample(): Notebook {
   const nb = createNotebook([
@@ -153,4 +154,46 @@ describe("committed notebooks", () => {
       expect(notebook.metadata[RUN_METADATA_KEY], `notebooks/${name} is an executed copy (from build/)`).toBeUndefined();
     });
   }
+});
+
+describe("the lesson notebooks' code cells are short enough to read at a glance", () => {
+  const notebooks = listNotebooks(path.join(PROJECT_ROOT, "notebooks"));
+  for (const file of notebooks) {
+    it(`${path.basename(file)}: every code cell ≤ ${CELL_STYLE.maxLines} lines (most ≤ ${CELL_STYLE.shortLines}), every line ≤ ${CELL_STYLE.maxLineLength} characters`, () => {
+      const notebook = parseNotebook(fs.readFileSync(file, "utf8"), file);
+      expect(cellStyleProblems(notebook)).toEqual([]);
+    });
+    it(`${path.basename(file)}: every markdown table states its column alignment (Notebook 6 right-aligns the rest)`, () => {
+      expect(markdownTableProblems(parseNotebook(fs.readFileSync(file, "utf8"), file))).toEqual([]);
+    });
+  }
+
+  it("markdownTableProblems flags separator rows without alignment and nothing else", () => {
+    const nb = createNotebook([
+      { type: "markdown", source: "| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|:---|\n\n---\n" },
+      { type: "markdown", source: "| a | b |\n|:--|--:|" },
+    ]);
+    expect(markdownTableProblems(nb)).toEqual([
+      'markdown cell [0]: table separator "|---|---|" has a column with no alignment (write :--- or ---:)',
+    ]);
+  });
+
+  it("cellStats counts lines of non-empty code cells, ignoring markdown and trailing blank lines", () => {
+    const nb = createNotebook([
+      { type: "markdown", source: "x".repeat(300) },
+      { type: "code", source: "a\nb\n\n" },
+      { type: "code", source: "" },
+      { type: "code", source: "1\n2\n3\n" + "y".repeat(120) },
+    ]);
+    const stats = cellStats(nb);
+    expect(stats.cells).toEqual([
+      { index: 1, lines: 2, longestLine: 1 },
+      { index: 3, lines: 4, longestLine: 120 },
+    ]);
+    expect(stats.medianLines).toBe(3);
+    expect(stats.linesOver100).toBe(1);
+    expect(cellStyleProblems(nb)).toEqual(["cell [3]: a line of 120 characters (at most 100)"]);
+    const mostlyLong = createNotebook(["1\n2", "a\n".repeat(11), "b\n".repeat(12)].map((source) => ({ type: "code" as const, source })));
+    expect(cellStyleProblems(mostlyLong)).toEqual(["2 of 3 code cells have more than 10 lines (fewer than half may)"]);
+  });
 });

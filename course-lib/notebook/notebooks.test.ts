@@ -15,6 +15,7 @@ import { PROJECT_ROOT } from "./kernel";
 import { CodeCell, ErrorOutput, joinSource, Notebook, notebookProblems, parseNotebook } from "./nbformat";
 import { code, makeTempDir, markdown, writeNotebook } from "./test-helpers";
 import { findJupyterPythons, registerTslabKernel, tslabRegistration } from "../tools/jupyter";
+import { claimIdsInSource, claimVerdicts, ClaimVerdict } from "./claim";
 
 const scratch = makeTempDir("notebooks-test-");
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -43,6 +44,17 @@ function errorOutputs(notebook: Notebook): { cell: number; error: ErrorOutput }[
     if (cell.cell_type !== "code") return;
     for (const output of cell.outputs)
       if (output.output_type === "error") found.push({ cell: index + 1, error: output });
+  });
+  return found;
+}
+
+/** Every claim verdict the notebook printed (course-lib/notebook/claim.ts), with its 0-based cell index. */
+function printedClaims(notebook: Notebook): (ClaimVerdict & { cell: number })[] {
+  const found: (ClaimVerdict & { cell: number })[] = [];
+  notebook.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    for (const output of cell.outputs)
+      if (output.output_type === "stream") for (const v of claimVerdicts(joinSource(output.text))) found.push({ ...v, cell: index });
   });
   return found;
 }
@@ -90,6 +102,13 @@ describe(`notebooks execute with the tslab kernel client${usingStandIns ? " (sta
         const source = parseNotebook(fs.readFileSync(file, "utf8"), file);
         expect(executedCells(executed)).toEqual(nonEmptyCodeCells(source));
         expect(executed.metadata.kernelspec?.name).toBe("tslab");
+
+        // The lesson's claims: every claim("id", ...) in its code printed a verdict, and every verdict held.
+        const claimed = claimIdsInSource(source.cells.map((c) => (c.cell_type === "code" ? joinSource(c.source) : "")).join("\n"));
+        const printed = printedClaims(executed);
+        if (!usingStandIns) expect(claimed.length, `${name} pins none of its claims with claim(...)`).toBeGreaterThan(0);
+        expect(printed.filter((v) => !v.holds).map((v) => `cell [${v.cell}] ${v.id}: ${v.text}`)).toEqual([]);
+        expect(claimed.filter((id) => !printed.some((v) => v.id === id)), "claims that printed no verdict").toEqual([]);
       },
       NOTEBOOK_TEST_TIMEOUT_MS,
     );

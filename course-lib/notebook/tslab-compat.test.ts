@@ -11,7 +11,8 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 /**
  * Every .ts module a notebook could import: library code and exercises, not tests, test fixtures or the
- * vitest plumbing (files that import vitest run only under vitest, never in a kernel).
+ * vitest plumbing (files that import vitest, and vitest setup files named *.setup.ts, run only under
+ * vitest, never in a kernel).
  */
 function importableModules(): string[] {
   const out: string[] = [];
@@ -20,7 +21,7 @@ function importableModules(): string[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== "fixtures" && entry.name !== "node_modules") walk(full);
-      } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") && !entry.name.endsWith(".d.ts")) {
+      } else if (entry.name.endsWith(".ts") && !/\.(test|setup|d)\.ts$/.test(entry.name)) {
         if (!/from\s+["']vitest(\/[^"']*)?["']/.test(fs.readFileSync(full, "utf8"))) out.push(full);
       }
     }

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import {
   batchNormCost, conv2dCost, convOutputSize, denseCost, depthwiseConvCost, depthwiseSeparableBlockCost,
-  invertedResidualBlockCost, invertedResidualPlan, pointwiseConvCost, residualBlockCost, separableConvCost,
+  invertedResidualBlockCost, invertedResidualPlan, pointwiseConvCost, poolingCost, residualBlockCost,
+  separableConvCost, sumCosts,
 } from "./cost";
 
 describe("lecture example: 3x64x64 -> 16x64x64", () => {
@@ -31,6 +32,47 @@ describe("lecture example: 3x64x64 -> 16x64x64", () => {
     expect(805_306_368 / c.params).toBeCloseTo(1_864_135.1, 0);
     expect(Math.round(805_306_368 / c.macs)).toBe(455);
     expect(conv2dCost({ cIn: 3, cOut: 16, k: 3, h: 64, w: 64 }).params).toBe(432 + 16);
+  });
+});
+
+describe("the lecture's slide formula (bias counted as a MAC) vs the course (bias = 0 MACs)", () => {
+  // Slide: Params = cIn·cOut·k² + cOut, MACs = H·W·(cIn·cOut·k² + cOut). The course counts the bias in the
+  // parameters but not in the MACs; the slide's MACs are the course's plus one addition per output value.
+  const s = { h: 64, w: 64 };
+  const biasAdds = (c: { outputShape: number[] }) => c.outputShape.reduce((a, b) => a * b, 1);
+  const slide = (parts: ReturnType<typeof conv2dCost>[]) => ({
+    params: sumCosts(parts).params, macs: parts.reduce((m, c) => m + c.macs + biasAdds(c), 0),
+  });
+  it("conv 448 / 1,835,008, pointwise 64 / 262,144, depthwise 30 / 122,880, separable 94 / 385,024", () => {
+    const dw = (bias: boolean) => depthwiseConvCost({ c: 3, k: 3, ...s, bias });
+    const pw = (bias: boolean) => pointwiseConvCost({ cIn: 3, cOut: 16, ...s, bias });
+    expect(slide([conv2dCost({ cIn: 3, cOut: 16, k: 3, ...s, bias: true })])).toEqual({ params: 448, macs: 1_835_008 });
+    expect(slide([pw(true)])).toEqual({ params: 64, macs: 262_144 });
+    expect(slide([dw(true)])).toEqual({ params: 30, macs: 122_880 });
+    expect(slide([dw(true), pw(true)])).toEqual({ params: 94, macs: 385_024 });
+    // The course, no bias: 432 / 1,769,472, 48 / 196,608, 27 / 110,592, 75 / 307,200.
+    const course = [conv2dCost({ cIn: 3, cOut: 16, k: 3, ...s, bias: false }), pw(false), dw(false),
+      separableConvCost({ cIn: 3, cOut: 16, k: 3, ...s, bias: false })].map((c) => [c.params, c.macs]);
+    expect(course).toEqual([[432, 1_769_472], [48, 196_608], [27, 110_592], [75, 307_200]]);
+  });
+});
+
+describe("pooling", () => {
+  it("2x2 max/average pool, stride 2: no params, no MACs, one op per window element", () => {
+    const c = poolingCost({ c: 16, h: 32, w: 32, pool: 2 });
+    expect(c).toEqual({ params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, outputShape: [16, 16, 16], windowOps: 16 * 16 * 16 * 4 });
+  });
+  it("3x3 window with stride 2, valid and same padding", () => {
+    expect(poolingCost({ c: 8, h: 15, w: 15, pool: 3, stride: 2 }).outputShape).toEqual([7, 7, 8]);
+    expect(poolingCost({ c: 8, h: 15, w: 15, pool: 3, stride: 2, padding: "same" }).outputShape).toEqual([8, 8, 8]);
+  });
+  it("global pooling reads every value once and leaves one per channel", () => {
+    expect(poolingCost({ c: 64, h: 8, w: 8, pool: "global" })).toMatchObject({ outputShape: [64], windowOps: 4096, params: 0 });
+  });
+  it("names bad values", () => {
+    expect(() => poolingCost({ c: 0, h: 8, w: 8, pool: 2 })).toThrow(/c \(channels\).*got 0/);
+    expect(() => poolingCost({ c: 4, h: 8, w: 8, pool: 1.5 })).toThrow(/pool \(window size\).*1.5/);
+    expect(() => poolingCost({ c: 4, h: 2, w: 8, pool: 3 })).toThrow(/kernel 3 is larger than the padded input height/);
   });
 });
 

@@ -9,7 +9,9 @@
 //     conv:  out_h * out_w * out_c * (in_c / groups) * k_h * k_w
 //     dense: in * out (times the number of positions when applied to a rank > 2 tensor)
 //   Bias additions, batch-norm, activations, pooling, padding, reshapes and element-wise ops (the add of
-//   a skip connection, the multiply of squeeze-and-excite) count 0 MACs.
+//   a skip connection, the multiply of squeeze-and-excite) count 0 MACs. A bias is an addition, not a
+//   multiply-accumulate: it adds C' parameters and 0 MACs (the lecture's slide counts it as a MAC;
+//   lesson 02 shows both conventions side by side).
 // - Parameters count every weight. `trainableParams` are kernels, biases and batch-norm gamma and beta;
 //   `nonTrainableParams` are batch-norm moving mean and moving variance (tfjs stores them as
 //   non-trainable weights and model.countParams() includes them); `params` is the sum of the two and
@@ -178,6 +180,43 @@ export function batchNormCost(spec: { c: number; shape?: number[] }): Cost {
     nonTrainableParams: 2 * spec.c,
     macs: 0,
     outputShape: spec.shape ?? [spec.c],
+  };
+}
+
+export interface PoolingSpec {
+  /** Channels (pooling keeps them: one window per channel). */
+  c: number;
+  h: number;
+  w: number;
+  /** Window size, square (k) or [k_h, k_w]; "global" pools the whole H×W map to one value per channel. */
+  pool: number | [number, number] | "global";
+  /** Stride (default: the window size, as tfjs's pooling layers). */
+  stride?: number | [number, number];
+  /** Default "valid", as tfjs's pooling layers. */
+  padding?: Padding;
+}
+
+/**
+ * Max or average pooling: no parameters and 0 MACs, but each output reads its whole window: about one
+ * comparison (max) or one addition (average) per window element, outH·outW·C·k_h·k_w in all
+ * (`windowOps`; an average also divides once per output). Global pooling gives [C].
+ */
+export function poolingCost(spec: PoolingSpec): Cost & { windowOps: number } {
+  const fn = "poolingCost";
+  requirePositiveInteger(spec.c, "c (channels)", fn);
+  requirePositiveInteger(spec.h, "input height", fn);
+  requirePositiveInteger(spec.w, "input width", fn);
+  if (spec.pool === "global") {
+    return { params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0, outputShape: [spec.c], windowOps: spec.h * spec.w * spec.c };
+  }
+  const [kh, kw] = pair(spec.pool, "pool (window size)", fn);
+  const [sh, sw] = pair(spec.stride ?? [kh, kw], "stride", fn);
+  const padding = spec.padding ?? "valid";
+  const outH = convOutputSize(spec.h, kh, sh, padding, 1, "input height", fn);
+  const outW = convOutputSize(spec.w, kw, sw, padding, 1, "input width", fn);
+  return {
+    params: 0, trainableParams: 0, nonTrainableParams: 0, macs: 0,
+    outputShape: [outH, outW, spec.c], windowOps: outH * outW * spec.c * kh * kw,
   };
 }
 

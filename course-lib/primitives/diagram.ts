@@ -1,9 +1,11 @@
 // Channel-shape diagrams of blocks (residual wide-narrow-wide, inverted residual narrow-wide-narrow) as
 // plain SVG: each tensor is a bar whose height is proportional to its channel count, the operations are
-// labelled arrows between bars, and a skip connection is an arc over the top. Plain SVG, no script, so it
-// renders the same in Jupyter, VS Code and the course book.
+// labelled arrows between bars, and a skip connection is an arc over the top. Plain SVG, no script. The
+// notebook output shows each SVG as an <img> with a data: URL rather than inline: Jupyter's sanitizer for
+// untrusted notebooks drops inline <svg> (leaving its labels as run-together text) but keeps images, so the
+// diagrams render the same trusted or not, in Jupyter, VS Code and the course book.
 import { defaultDisplayTarget, type DisplayTarget } from "../viz/display";
-import { escapeHtml } from "../viz/plot";
+import { escapeAttr, escapeHtml } from "../viz/plot";
 
 export interface DiagramTensor {
   /** Channels of the tensor (the bar's height). */
@@ -78,12 +80,22 @@ export function blockDiagramSvg(d: BlockDiagram, options: DiagramOptions = {}): 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">${parts.join("")}</svg>`;
 }
 
+/** An SVG as an <img> (data: URL), sized as the SVG says; `alt` is the diagram in words. */
+export function svgImage(svg: string, alt: string): string {
+  const size = /^<svg [^>]*?width="([\d.]+)" height="([\d.]+)"/.exec(svg);
+  if (!size) throw new Error(`svgImage: expected an <svg ... width="..." height="..."> element, got ${JSON.stringify(svg.slice(0, 40))}`);
+  const url = `data:image/svg+xml;base64,${Buffer.from(svg, "utf8").toString("base64")}`;
+  return `<img src="${url}" width="${size[1]}" height="${size[2]}" alt="${escapeAttr(alt)}">`;
+}
+
 /** Shows several block diagrams side by side, on one channel scale. */
 export function showBlockDiagrams(diagrams: BlockDiagram[], options: DiagramOptions = {}): void {
   if (!Array.isArray(diagrams) || diagrams.length === 0) throw new Error("showBlockDiagrams: expected at least one diagram");
   const maxChannels = options.maxChannels ?? Math.max(...diagrams.flatMap((d) => d.tensors.map((t) => t.channels)));
-  const svgs = diagrams.map((d) => blockDiagramSvg(d, { ...options, maxChannels }));
   const target = options.target ?? defaultDisplayTarget();
-  const text = diagrams.map((d) => `${d.title}: ${d.tensors.map((t) => t.channels).join(" → ")}${d.skip ? " (+ skip)" : ""}`).join("\n");
-  target.show({ "text/html": `<div style="display:flex;flex-wrap:wrap;gap:16px">${svgs.join("")}</div>`, "text/plain": text });
+  const describe = (d: BlockDiagram) => `${d.title}: ${d.tensors.map((t) => t.channels).join(" → ")}${d.skip ? " (+ skip)" : ""}`;
+  const images = diagrams.map((d) => svgImage(blockDiagramSvg(d, { ...options, maxChannels }), describe(d)));
+  // Untrusted, the sanitizer drops the style: the images then sit inline, still side by side.
+  const html = `<div class="course-diagrams" style="display:flex;flex-wrap:wrap;gap:16px">${images.join("")}</div>`;
+  target.show({ "text/html": html, "text/plain": diagrams.map(describe).join("\n") });
 }

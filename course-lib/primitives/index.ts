@@ -3,3 +3,5 @@
 export * from "./layers";
 export * from "./cost";
 export { HardSwish, hardSwish } from "./hard-swish";
+export { singleModel } from "./single";
+export { foldBatchNorm, foldBatchNormInto, batchNormParamsOf, type BatchNormParams, type FoldedWeights } from "./batch-norm";

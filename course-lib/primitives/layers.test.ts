@@ -9,9 +9,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   activation, batchNorm, conv, dense, depthwiseConv, depthwiseSeparableConv, invertedResidualBlock, pointwiseConv, residualBlock,
 } from "./layers";
+import { singleModel } from "./single";
 import {
   batchNormCost, conv2dCost, denseCost, depthwiseConvCost, depthwiseSeparableBlockCost, invertedResidualBlockCost,
-  pointwiseConvCost, residualBlockCost, type Cost,
+  pointwiseConvCost, poolingCost, residualBlockCost, type Cost,
 } from "./cost";
 import { HardSwish, hardSwish } from "./hard-swish";
 import { profileModel } from "../profiler/profile";
@@ -123,6 +124,22 @@ describe("builders agree with the closed forms (profiler vs cost.ts)", () => {
   });
 });
 
+describe("pooling layers agree with poolingCost (tfjs shapes, profiler params and MACs)", () => {
+  const cases = [
+    { layer: () => tf.layers.maxPooling2d({ poolSize: 2 }), spec: { pool: 2 } },
+    { layer: () => tf.layers.averagePooling2d({ poolSize: 3, strides: 2 }), spec: { pool: 3, stride: 2 } },
+    { layer: () => tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: "same" }), spec: { pool: 3, stride: 2, padding: "same" as const } },
+    { layer: () => tf.layers.globalAveragePooling2d({}), spec: { pool: "global" as const } },
+  ];
+  for (const { layer, spec } of cases) {
+    it(`${JSON.stringify(spec)} on 15x15x8`, () => {
+      const model = modelOf([15, 15, 8], (x) => layer().apply(x) as tf.SymbolicTensor);
+      expectAgreement(model, poolingCost({ c: 8, h: 15, w: 15, ...spec }));
+      model.dispose();
+    });
+  }
+});
+
 describe("hard-swish", () => {
   it("matches x * relu6(x + 3) / 6", () => {
     const xs = [-5, -3, -1.5, 0, 0.5, 2, 3, 4];
@@ -164,5 +181,20 @@ describe("builder bad inputs", () => {
     expect(() => conv(tf.input({ shape: [10] }), { filters: 2, kernel: 1 })).toThrow(/expected a \[batch, H, W, C\] input.*got shape \[null,10\]/);
     expect(() => activation(x, "swish" as never)).toThrow(/kind must be .* got "swish"/);
     expect(() => residualBlock(x, { narrow: 2, kernel: 5, stride: 1 })).not.toThrow(); // "same" padding: always fits
+  });
+});
+
+describe("singleModel", () => {
+  it("wraps one layer in a model with the given input shape and name", () => {
+    const model = singleModel([8, 8, 3], (x) => conv(x, { filters: 4, kernel: 3 }), "one_conv");
+    expect(model.name).toBe("one_conv");
+    expect(model.inputs[0].shape).toEqual([null, 8, 8, 3]);
+    expect(model.outputs[0].shape).toEqual([null, 8, 8, 4]);
+    model.dispose();
+  });
+
+  it("rejects a shape with a batch axis or a non-integer, naming it", () => {
+    expect(() => singleModel([null as unknown as number, 8, 3], (x) => x, "m")).toThrow(/\[null,8,3\]/);
+    expect(() => singleModel([8.5], (x) => x, "m")).toThrow(/\[8\.5\]/);
   });
 });

@@ -1,7 +1,8 @@
 // initBackend: default choice on this machine, COURSE_BACKEND / options handling, errors that name the
 // bad value and the reason, idempotence, and that the course's wasm kernels get registered.
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
+import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { getBackendInfo, initBackend, NATIVE_PACKAGE } from "./backend";
 
 function nativeInstalled(): boolean {
@@ -65,4 +66,29 @@ it("COURSE_BACKEND=cpu forces cpu, wins over options, and wasm can be requested 
   const wasm = await initBackend({ backend: "wasm" });
   expect(wasm).toMatchObject({ name: "wasm", tfBackend: "wasm" });
   expect(wasm.detail).toMatch(/options.backend=wasm/);
+});
+
+it("silences tfjs's \"install our node backend\" banner, and no other warning", async () => {
+  const BANNER = "Hi, looks like you are running TensorFlow.js in Node.js";
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const warned = () => warn.mock.calls.map((args) => args.map(String).join(" "));
+  try {
+    // Control: a cpu backend nobody silenced prints the banner on its first tensor, through console.warn.
+    const fresh = new MathBackendCPU();
+    fresh.write(new Float32Array([1]), [1], "float32");
+    fresh.dispose();
+    expect(warned().filter((w) => w.includes(BANNER))).toHaveLength(1);
+    warn.mockClear();
+    delete process.env.COURSE_BACKEND;
+    await initBackend();
+    const cpu = await initBackend({ backend: "cpu" });
+    expect(cpu.tfBackend).toBe("cpu");
+    tf.tidy(() => tf.tensor([1, 2, 3]).square().dataSync());
+    tf.backend_util.warn("another tfjs warning");
+    console.warn("a course warning");
+    expect(warned()).toEqual(["another tfjs warning", "a course warning"]);
+  } finally {
+    warn.mockRestore();
+    await initBackend({ backend: "wasm" });
+  }
 });

@@ -11,6 +11,9 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 import { registerCourseWasmKernels } from "./kernels/index";
+import { silenceCpuBackendBanner } from "./cpu-banner";
+
+export { silenceCpuBackendBanner };
 
 export type BackendName = "node" | "wasm" | "cpu";
 
@@ -66,6 +69,7 @@ export async function initBackend(options?: { backend?: BackendName }): Promise<
     return current.info;
   }
   pending = (async () => {
+    silenceCpuBackendBanner();
     const info = request ? await initRequested(request.name, request.source) : await initAutomatic();
     current = { requested: request?.name, info };
     return info;

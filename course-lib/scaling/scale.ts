@@ -14,10 +14,17 @@
 //   internal error is raised if the built model does not fit (it never should: the closed form matches
 //   the profiler exactly). Maximality: the next alpha step of the chosen (beta, t0) / gamma breaks a
 //   budget; which one is reported.
-// - If even the smallest network of the grid breaks a budget, the error names that budget, the smallest
-//   network's cost and by how much it is over.
-// compoundScale is the naive EfficientNet-style alternative for comparison: one knob phi scales width
-// (alpha = 1.1^phi) and depth (numLayers = round(base * 1.2^phi)) together from the family's base network.
+// - If even the smallest network of the grid breaks a budget, it throws an ImpossibleBudgetError: a
+//   RangeError whose `budget` names that budget ("flash" | "ram" | "macs"), with `need` (the smallest
+//   network's cost) and `limit` (what the budget allows), so callers branch on fields, not on the message.
+// - `reserve` keeps bytes of flash and RAM back for the firmware, the inference runtime, stacks and I/O
+//   buffers (as boards/budget.ts's checkFit and catalogue.ts's fits() do): the network gets the rest.
+// compoundScale is a one-knob baseline for comparison, after EfficientNet's compound scaling (depth
+// alpha^phi, width beta^phi, resolution gamma^phi with alpha·beta²·gamma² ≈ 2, i.e. alpha 1.2, beta 1.1,
+// gamma 1.15, from a small base network and phi >= 0). Here the resolution is the board's input and stays
+// fixed, and the base is the family's default network (PhiNet alpha 1, beta 1, t0 6; XiNet alpha 1,
+// gamma 4), which is larger than a microcontroller allows: so phi is usually NEGATIVE (scaling down),
+// which EfficientNet never does. Width alpha = 1.1^phi, depth numLayers = round(base * 1.2^phi).
 import * as tf from "@tensorflow/tfjs";
 import { getBoard, type Precision } from "../boards/catalogue";
 import { profileModel } from "../profiler/profile";
@@ -29,6 +36,7 @@ import type { PhiNetOptions } from "../nets/phinet-plan";
 import { xinet } from "../nets/xinet";
 import { xinetCost } from "../nets/xinet-cost";
 import type { XiNetOptions } from "../nets/xinet-plan";
+import { largestAlpha, type AlphaSearchOptions, type AlphaSearchResult, type CostPoint } from "./invert";
 
 export type Family = "phinet" | "xinet";
 export type BudgetName = "flash" | "ram" | "macs";
@@ -42,11 +50,43 @@ export interface ScaleBudget {
   macs: number;
 }
 
+/** Bytes kept back from the board's (or budget's) flash and RAM for firmware, runtime, stacks and I/O. */
+export interface Reserve {
+  flashBytes?: number;
+  ramBytes?: number;
+}
+
+/**
+ * Thrown when even the smallest network of the search breaks a budget. `budget` is the budget that
+ * cannot be met, `need` what the smallest network needs of it and `limit` what the budget allows (bytes
+ * at the request's precision, or MACs); `smallest` are that network's knobs. A RangeError, so code that
+ * catches bad requests generically still catches it.
+ */
+export class ImpossibleBudgetError extends RangeError {
+  readonly budget: BudgetName;
+  readonly need: number;
+  readonly limit: number;
+  readonly family: Family;
+  readonly smallest: Record<string, number>;
+
+  constructor(message: string, fields: { budget: BudgetName; need: number; limit: number; family: Family; smallest: Record<string, number> }) {
+    super(message);
+    this.name = "ImpossibleBudgetError";
+    this.budget = fields.budget;
+    this.need = fields.need;
+    this.limit = fields.limit;
+    this.family = fields.family;
+    this.smallest = fields.smallest;
+  }
+}
+
 export interface ScaleRequest {
   family: Family;
   /** Board id from course-lib/boards/catalogue.ts (flash and RAM); `budget` entries override it. */
   board?: string;
   budget?: Partial<ScaleBudget>;
+  /** Subtracted from the flash and RAM budgets (default none). */
+  reserve?: Reserve;
   /** Input shape as micromind takes it, [C, H, W]. */
   inputShape: number[];
   /** Adds the classification head (global pool + dense) when given. */
@@ -72,9 +112,14 @@ export interface MeasuredCost {
 export interface ScaleResult {
   family: Family;
   precision: Precision;
+  /** What the network may use: the board's (or given) budgets minus the reserve. */
   budget: ScaleBudget;
+  /** The bytes kept back (0 when no reserve was given). */
+  reserved: { flashBytes: number; ramBytes: number };
   /** The chosen knobs: alpha, beta, t0 (PhiNet) or alpha, gamma (XiNet). */
   hyperparameters: Record<string, number>;
+  /** The shape grids searched: { beta, t0 } (PhiNet) or { gamma } (XiNet); alpha's is alphaStep..alphaMax. */
+  grid: Record<string, number[]>;
   /** Full options to rebuild the network with phinet() / xinet(). */
   options: Record<string, unknown>;
   /** Measured on the built model by the profiler. */
@@ -117,6 +162,27 @@ export function resolveBudget(fn: string, board: string | undefined, budget: Par
     if (!["flashBytes", "ramBytes", "macs"].includes(k)) throw new RangeError(`${fn}: unknown budget entry ${JSON.stringify(k)}; expected flashBytes, ramBytes or macs`);
   }
   return out;
+}
+
+const BUDGET_KEYS: [BudgetName, keyof ScaleBudget][] = [["flash", "flashBytes"], ["ram", "ramBytes"], ["macs", "macs"]];
+
+/** Takes the reserve off a budget; a reserve must be >= 0 and leave something of the budget. */
+export function applyReserve(fn: string, budget: ScaleBudget, reserve: Reserve | undefined): { budget: ScaleBudget; reserved: ScaleResult["reserved"] } {
+  const reserved = { flashBytes: 0, ramBytes: 0 };
+  if (reserve === undefined) return { budget, reserved };
+  if (reserve === null || typeof reserve !== "object") throw new RangeError(`${fn}: reserve must be { flashBytes?, ramBytes? }, got ${String(reserve)}`);
+  for (const k of Object.keys(reserve)) {
+    if (k !== "flashBytes" && k !== "ramBytes") throw new RangeError(`${fn}: unknown reserve entry ${JSON.stringify(k)}; expected flashBytes or ramBytes`);
+  }
+  const out = { ...budget };
+  for (const key of ["flashBytes", "ramBytes"] as const) {
+    const r = reserve[key] ?? 0;
+    if (typeof r !== "number" || !Number.isFinite(r) || r < 0) throw new RangeError(`${fn}: reserve.${key} must be a finite number of bytes >= 0, got ${String(r)}`);
+    if (r >= budget[key]) throw new RangeError(`${fn}: reserve.${key} (${r}) must be less than the ${key} budget (${budget[key]}); nothing would be left for the network`);
+    out[key] = budget[key] - r;
+    reserved[key] = r;
+  }
+  return { budget: out, reserved };
 }
 
 function toMeasured(c: NetCost, precision: Precision): MeasuredCost {
@@ -168,16 +234,24 @@ function buildMeasured(family: Family, options: Record<string, unknown>, precisi
 export function scaleToBoard(req: ScaleRequest): ScaleResult {
   const fn = "scaleToBoard";
   const family = checkFamily(req.family);
-  const budget = resolveBudget(fn, req.board, req.budget);
+  const { budget, reserved } = applyReserve(fn, resolveBudget(fn, req.board, req.budget), req.reserve);
   const precision = req.precision ?? "int8";
   if (precision !== "int8" && precision !== "float32") throw new RangeError(`${fn}: precision must be "int8" or "float32", got ${JSON.stringify(precision)}`);
   const step = req.alphaStep ?? 0.05;
   const alphaMax = req.alphaMax ?? 3.0;
   if (!(step > 0) || !(alphaMax >= step)) throw new RangeError(`${fn}: alphaStep must be > 0 and alphaMax >= alphaStep, got ${step} and ${alphaMax}`);
   const base = baseOptions(req);
+  const grid: Record<string, number[]> = family === "phinet"
+    ? { beta: req.betaGrid ?? [0.5, 0.66, 0.75, 1.0], t0: req.t0Grid ?? [4, 5, 6] }
+    : { gamma: req.gammaGrid ?? [2, 3, 4, 6, 8] };
+  for (const [knob, values] of Object.entries(grid)) {
+    if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== "number" || !(v > 0))) {
+      throw new RangeError(`${fn}: ${knob}Grid must be a non-empty array of numbers > 0, got ${JSON.stringify(values)}`);
+    }
+  }
   const shapes: Knobs[] = family === "phinet"
-    ? (req.betaGrid ?? [0.5, 0.66, 0.75, 1.0]).flatMap((beta) => (req.t0Grid ?? [4, 5, 6]).map((t0) => ({ beta, t0 })))
-    : (req.gammaGrid ?? [2, 3, 4, 6, 8]).map((gamma) => ({ gamma }));
+    ? grid.beta.flatMap((beta) => grid.t0.map((t0) => ({ beta, t0 })))
+    : grid.gamma.map((gamma) => ({ gamma }));
   const alphas: number[] = [];
   for (let i = 1; round(i * step) <= alphaMax + 1e-9; i++) alphas.push(round(i * step));
   // Fail on option errors that do not depend on the knobs (bad inputShape, unknown fixed option) at once.
@@ -225,18 +299,28 @@ export function scaleToBoard(req: ScaleRequest): ScaleResult {
   }
   if (candidates.length === 0) {
     if (smallest.length === 0) throw new RangeError(`${fn}: no ${family} on the alpha grid (step ${step} up to ${alphaMax}) can be built with these options`);
-    const lines: string[] = [];
-    for (const name of ["flash", "ram", "macs"] as BudgetName[]) {
-      const key = name === "flash" ? "flashBytes" : name === "ram" ? "ramBytes" : "macs";
+    // The budget the smallest networks cannot meet: the first (flash, ram, macs) that even the
+    // cheapest shape at the smallest alpha breaks; else (each budget alone can be met, but by different
+    // shapes) the budget the least-over smallest network breaks.
+    const where = `${fn}: impossible budget for ${family} at input ${JSON.stringify(req.inputShape)}`;
+    const units = (name: BudgetName) => (name === "macs" ? "MACs" : `bytes (${precision})`);
+    const shortfalls = BUDGET_KEYS.flatMap(([name, key]) => {
       const min = smallest.reduce((m, s) => (s.cost[key] < m.cost[key] ? s : m), smallest[0]);
-      const limit = budget[key];
-      if (min.cost[key] > limit) {
-        const unit = name === "macs" ? "MACs" : `bytes (${precision})`;
-        lines.push(`${name} budget ${limit} ${unit} cannot be met even by the smallest network (${describe(family, min.knobs)}: ${min.cost[key]} ${unit}, ${min.cost[key] - limit} over)`);
-      }
+      return min.cost[key] > budget[key] ? [{ name, key, min }] : [];
+    });
+    if (shortfalls.length > 0) {
+      const lines = shortfalls.map(({ name, key, min }) =>
+        `${name} budget ${budget[key]} ${units(name)} cannot be met even by the smallest network (${describe(family, min.knobs)}: ${min.cost[key]} ${units(name)}, ${min.cost[key] - budget[key]} over)`);
+      const { name, key, min } = shortfalls[0];
+      throw new ImpossibleBudgetError(`${where}: ${lines.join("; ")}`, { budget: name, need: min.cost[key], limit: budget[key], family, smallest: min.knobs });
     }
-    if (lines.length === 0) lines.push(`every smallest network breaks some budget, though none breaks one alone: ${smallest.map((s) => `${describe(family, s.knobs)} breaks ${broken(s.cost, budget).join("+")}`).join("; ")}`);
-    throw new RangeError(`${fn}: impossible budget for ${family} at input ${JSON.stringify(req.inputShape)}: ${lines.join("; ")}`);
+    const overBy = (s: { cost: MeasuredCost }) => Math.max(...BUDGET_KEYS.map(([, key]) => s.cost[key] / budget[key]));
+    const least = smallest.reduce((m, s) => (overBy(s) < overBy(m) ? s : m), smallest[0]);
+    const name = broken(least.cost, budget)[0];
+    const key = BUDGET_KEYS.find(([n]) => n === name)![1];
+    const detail = smallest.map((s) => `${describe(family, s.knobs)} breaks ${broken(s.cost, budget).join("+")}`).join("; ");
+    throw new ImpossibleBudgetError(`${where}: every smallest network breaks some budget, though none breaks one alone: ${detail}`,
+      { budget: name, need: least.cost[key], limit: budget[key], family, smallest: least.knobs });
   }
   const chosen = candidates.reduce((a, b) => (b.cost.macs > a.cost.macs || (b.cost.macs === a.cost.macs && b.knobs.alpha > a.knobs.alpha) ? b : a));
   const options = { ...base, ...chosen.knobs };
@@ -246,7 +330,7 @@ export function scaleToBoard(req: ScaleRequest): ScaleResult {
     throw new Error(`${fn}: internal error: the built ${describe(family, chosen.knobs)} breaks ${over.join(", ")} although its closed-form cost fits (closed form ${JSON.stringify(chosen.cost)}, measured ${JSON.stringify(measured)})`);
   }
   return {
-    family, precision, budget, hyperparameters: chosen.knobs, options, measured,
+    family, precision, budget, reserved, hyperparameters: chosen.knobs, grid, options, measured,
     slack: { flashBytes: budget.flashBytes - measured.flashBytes, ramBytes: budget.ramBytes - measured.ramBytes, macs: budget.macs - measured.macs },
     alphaStep: step, next: chosen.next, evaluated, model,
   };
@@ -256,6 +340,8 @@ export interface CompoundScaleRequest {
   family: Family;
   board?: string;
   budget?: Partial<ScaleBudget>;
+  /** Subtracted from the flash and RAM budgets (default none), as in scaleToBoard. */
+  reserve?: Reserve;
   inputShape: number[];
   numClasses?: number;
   precision?: Precision;
@@ -266,22 +352,25 @@ export interface CompoundScaleRequest {
   phiStep?: number;
 }
 
-export interface CompoundScaleResult extends Omit<ScaleResult, "next" | "hyperparameters"> {
+export interface CompoundScaleResult extends Omit<ScaleResult, "next" | "hyperparameters" | "grid"> {
   phi: number;
   hyperparameters: Record<string, number>;
   next: { phi: number; breaks: BudgetName[]; reason: string };
 }
 
 /**
- * Naive EfficientNet-style scaling for comparison: from the family's base network (PhiNet alpha 1,
- * beta 1, t0 6, 7 layers; XiNet alpha 1, gamma 4, 5 layers) one knob phi sets alpha = widthBase^phi and
- * numLayers = round(baseLayers * depthBase^phi); the largest phi on the grid that fits is built and
- * measured. It ignores which budget binds, so it typically leaves more slack than scaleToBoard.
+ * One-knob scaling for comparison, after EfficientNet's compound scaling but on width and depth only
+ * (the input resolution is the board's): from the family's default network (PhiNet alpha 1, beta 1,
+ * t0 6, 7 layers; XiNet alpha 1, gamma 4, 5 layers) one knob phi sets alpha = widthBase^phi and
+ * numLayers = max(3, round(baseLayers * depthBase^phi)); the largest phi on the grid that fits is built
+ * and measured. The base is larger than a microcontroller allows, so phi usually comes out negative:
+ * this scales DOWN, where EfficientNet scales a small base up (phi >= 0). It cannot change the base's
+ * shape (beta, t0 / gamma) whichever budget binds, which is what scaleToBoard is compared on.
  */
 export function compoundScale(req: CompoundScaleRequest): CompoundScaleResult {
   const fn = "compoundScale";
   const family = checkFamily(req.family);
-  const budget = resolveBudget(fn, req.board, req.budget);
+  const { budget, reserved } = applyReserve(fn, resolveBudget(fn, req.board, req.budget), req.reserve);
   const precision = req.precision ?? "int8";
   const widthBase = req.widthBase ?? 1.1;
   const depthBase = req.depthBase ?? 1.2;
@@ -317,7 +406,13 @@ export function compoundScale(req: CompoundScaleRequest): CompoundScaleResult {
     }
     const b = broken(cost, budget);
     if (b.length > 0) {
-      if (!best) throw new RangeError(`${fn}: impossible budget: the smallest buildable ${describe(family, knobs)} (phi ${phi}) already breaks ${b.join(", ")}${firstError ? ` (smaller phi: ${firstError})` : ""}`);
+      if (!best) {
+        const key = BUDGET_KEYS.find(([n]) => n === b[0])![1];
+        throw new ImpossibleBudgetError(
+          `${fn}: impossible budget: the smallest buildable ${describe(family, knobs)} (phi ${phi}) already breaks ${b.join(", ")}${firstError ? ` (smaller phi: ${firstError})` : ""}`,
+          { budget: b[0], need: cost[key], limit: budget[key], family, smallest: knobs },
+        );
+      }
       next = { phi, breaks: b, reason: `breaks ${b.join(", ")}` };
       break;
     }
@@ -327,8 +422,45 @@ export function compoundScale(req: CompoundScaleRequest): CompoundScaleResult {
   const options = { ...base, ...best.knobs };
   const { model, measured } = buildMeasured(family, options, precision);
   return {
-    family, precision, budget, phi: best.phi, hyperparameters: best.knobs, options, measured,
+    family, precision, budget, reserved, phi: best.phi, hyperparameters: best.knobs, options, measured,
     slack: { flashBytes: budget.flashBytes - measured.flashBytes, ramBytes: budget.ramBytes - measured.ramBytes, macs: budget.macs - measured.macs },
     alphaStep: NaN, next, evaluated, model,
   };
+}
+
+/** A bisection on alpha with invert.ts's largestAlpha signature (the reference or exercise 04.1's). */
+export type AlphaSolver = (costAt: (alpha: number) => CostPoint, budget: CostPoint, options?: AlphaSearchOptions) => AlphaSearchResult;
+
+export interface RefinedAlpha {
+  /** The solver's alpha and the budgets it found binding. */
+  alpha: number;
+  binding: BudgetName[];
+  /** Closed-form costs the solver asked for. */
+  evaluations: number;
+  /** The network at that alpha, built and profiled. */
+  measured: MeasuredCost;
+  /** The built network fits every budget of the result (after its reserve). */
+  fits: boolean;
+}
+
+/**
+ * Refines a scaleToBoard result's alpha beyond its grid step: keeps the chosen shape (beta, t0 or gamma)
+ * and budgets, solves for the largest alpha with `solve` (default invert.ts's bisection, options as
+ * largestAlpha's) on the closed-form costs, then builds and profiles that network to check it fits.
+ */
+export function refineAlpha(result: ScaleResult, solve: AlphaSolver = largestAlpha, options: AlphaSearchOptions = {}): RefinedAlpha {
+  if (!result || (result.family !== "phinet" && result.family !== "xinet") || !result.options || !result.budget) {
+    throw new TypeError("refineAlpha: expected a result of scaleToBoard");
+  }
+  if (typeof solve !== "function") throw new TypeError(`refineAlpha: solve must be a function like largestAlpha, got ${typeof solve}`);
+  let evaluations = 0;
+  const costAt = (alpha: number): CostPoint => {
+    evaluations++;
+    const m = toMeasured(FAMILY_BUILD[result.family].cost({ ...result.options, alpha }), result.precision);
+    return { flashBytes: m.flashBytes, ramBytes: m.ramBytes, macs: m.macs };
+  };
+  const solved = solve(costAt, result.budget, options);
+  const { model, measured } = buildMeasured(result.family, { ...result.options, alpha: solved.alpha }, result.precision);
+  model.dispose();
+  return { alpha: solved.alpha, binding: solved.binding, evaluations, measured, fits: broken(measured, result.budget).length === 0 };
 }

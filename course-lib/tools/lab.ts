@@ -1,7 +1,8 @@
 // `npm run lab`: open the course notebooks in Jupyter (JupyterLab, or the classic Notebook) on 127.0.0.1.
 //
-// It picks a Python that has a Jupyter front end, makes sure the tslab kernel is registered (as
-// postinstall does), and starts Jupyter rooted at the project (so exercises/ can be edited next to the
+// It picks a Python that has a Jupyter front end, makes sure the tslab kernel is registered so that it
+// also starts outside npm (as postinstall does: a missing or broken kernelspec is re-registered with the
+// absolute --binary, another checkout's is kept with a warning giving the command), and starts Jupyter rooted at the project (so exercises/ can be edited next to the
 // notebooks) with notebooks/ open. Without Jupyter it explains how to install it and exits 1.
 // Extra arguments are passed to Jupyter, e.g. `npm run lab -- --port 8890 --no-browser`.
 
@@ -65,7 +66,9 @@ function main(): void {
   }
   const python = frontEnd.python.command;
   try {
-    console.log(ensureTslabKernel(python));
+    const check = ensureTslabKernel(python);
+    console.log(check.message);
+    if (check.warning) console.error(`warning: ${check.warning}`);
   } catch (error) {
     console.error(`Could not register the tslab kernel with ${python}: ${(error as Error).message}`);
     console.error(installInstructions());

@@ -23,7 +23,9 @@ function main(): void {
   // Register with every Jupyter found: a learner may start either (Debian's or the pip one on PATH).
   for (const python of pythons) {
     try {
-      console.log(`${PREFIX} ${ensureTslabKernel(python.command)}`);
+      const check = ensureTslabKernel(python.command);
+      console.log(`${PREFIX} ${check.message}`);
+      if (check.warning) console.log(`${PREFIX} warning: ${check.warning}`);
     } catch (error) {
       console.log(`${PREFIX} could not register the tslab kernel with ${python.command}: ${(error as Error).message}`);
       console.log(installInstructions().replace(/^/gm, "  "));

@@ -2,6 +2,7 @@
 // inlined once per session, JSON-safe figures, and that the HTML script really draws (or explains why not).
 import * as vm from "node:vm";
 import { describe, expect, it } from "vitest";
+import { loadJupyterSanitizer, visibleText } from "../tools/jupyter-sanitizer";
 import { createCaptureTarget, createConsoleTarget } from "./display";
 import {
   PLOTLY_LIB_ATTRIBUTE,
@@ -11,11 +12,14 @@ import {
   imageGrid,
   imageGridHtml,
   includePlotlyLibrary,
+  integerTicks,
   lineChart,
   lineFigure,
   normalizeFigure,
   plot,
   scatterFigure,
+  titleBelowModebar,
+  UNTRUSTED_NOTE_CLASS,
 } from "./plot";
 import { loadPlotlyLibrary, locatePlotlyLibrary } from "./plotly-library";
 
@@ -26,22 +30,30 @@ function figureScripts(html: string): string[] {
   return [...html.matchAll(/<script(?![^>]*data-course-plotly-lib)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
 }
 
-/** Runs a figure script against a fake DOM; returns what it drew or wrote. */
+/** Runs a figure script against a fake DOM; returns what it drew or wrote, and whether it removed the note. */
 function runFigureScript(script: string, withPlotly: boolean) {
   const el = { style: {} as Record<string, string>, innerHTML: "" };
+  const removed: unknown[] = [];
+  const note = { parentNode: { removeChild: (child: unknown) => removed.push(child) } };
   const calls: unknown[][] = [];
   const timers: (() => void)[] = [];
   const window: Record<string, unknown> = {};
   if (withPlotly) window.Plotly = { newPlot: (...args: unknown[]) => calls.push(args) };
   vm.runInNewContext(script, {
     window,
-    document: { getElementById: () => el },
+    document: { getElementById: (id: string) => (id.endsWith("-untrusted") ? note : el) },
     setTimeout: (fn: () => void) => timers.push(fn),
   });
   let steps = 0;
   while (timers.length > 0 && steps++ < 10_000) timers.shift()!();
-  return { el, calls, steps };
+  return { el, calls, steps, noteRemoved: removed.length === 1 && removed[0] === note };
 }
+
+/** FIG's layout as plot() sends it: the title above the plot area, below the modebar. */
+const FIG_LAYOUT = {
+  title: { text: "demo", yref: "paper", y: 1, yanchor: "bottom", pad: { b: 8 } },
+  margin: { t: 100 },
+};
 
 describe("plot", () => {
   it("sends one bundle with the plotly JSON, HTML and a text description", () => {
@@ -53,7 +65,7 @@ describe("plot", () => {
     expect(Object.keys(bundle).sort()).toEqual([PLOTLY_MIME, "text/html", "text/plain"].sort());
     expect(bundle[PLOTLY_MIME]).toEqual({
       data: FIG.data,
-      layout: FIG.layout,
+      layout: FIG_LAYOUT,
       config: { responsive: true, displaylogo: false },
     });
     expect(bundle["text/plain"]).toBe('<Plotly figure "demo": 1 trace (scatter)>');
@@ -95,13 +107,16 @@ describe("plot", () => {
     const [el, data, layout, config] = drawn.calls[0];
     expect(el).toBe(drawn.el);
     expect(data).toEqual(FIG.data);
-    expect(layout).toEqual(FIG.layout);
+    expect(layout).toEqual(FIG_LAYOUT);
     expect(config).toEqual({ responsive: true, displaylogo: false });
     const missing = runFigureScript(script, false);
     expect(missing.calls).toHaveLength(0);
     expect(missing.steps).toBeGreaterThan(10); // it waited before giving up
     expect(missing.el.innerHTML).toContain("plotly library not loaded");
     expect(missing.el.innerHTML).toContain("run the notebook from the top");
+    // After a page reload the learner needs the import, not just the function's name.
+    expect(missing.el.innerHTML).toContain('import { includePlotlyLibrary } from "./course-lib/viz/plot"');
+    expect(drawn.noteRemoved && missing.noteRemoved, "the untrusted-notebook note is removed when the script runs").toBe(true);
   });
 
   it("keeps the figure JSON safe inside <script> and converts typed arrays and NaN", () => {
@@ -132,6 +147,35 @@ describe("plot", () => {
     expect(target.messages).toHaveLength(0);
   });
 
+  it("says in plain HTML what to do when its script does not run (an untrusted notebook)", () => {
+    const target = createCaptureTarget();
+    plot(FIG, { target });
+    const html = target.messages[0].bundle["text/html"] as string;
+    const note = new RegExp(`<div id="(course-plot-[^"]+)-untrusted" class="${UNTRUSTED_NOTE_CLASS}">([\\s\\S]*?)</div>`).exec(html);
+    expect(note, "the note").not.toBeNull();
+    expect(html.indexOf(note![0])).toBeLessThan(html.indexOf('class="course-plot"'));
+    expect(html).toContain(`<div id="${note![1]}" class="course-plot"`); // the note belongs to this plot
+    expect(note![2]).not.toMatch(/style=|<script|<svg/); // nothing the sanitizer would strip
+    for (const text of ["Not Trusted", "File › Trust Notebook", "jupyter trust", "jupyter-nbformat"]) expect(note![2]).toContain(text);
+  });
+
+  // The real thing: Notebook 6's sanitizer, as it treats an untrusted notebook's HTML output.
+  const sanitizer = loadJupyterSanitizer();
+  it.skipIf("missing" in sanitizer)(`keeps the note through Jupyter's sanitizer${"missing" in sanitizer ? ` (skipped: ${sanitizer.missing})` : ""}`, () => {
+    if ("missing" in sanitizer) return;
+    const target = createCaptureTarget();
+    plot(FIG, { target });
+    plot(FIG, { target });
+    for (const message of target.messages) {
+      const sanitized = sanitizer.sanitizeOutput(message.bundle["text/html"] as string);
+      expect(sanitized).not.toContain("<script");
+      const text = visibleText(sanitized);
+      expect(text).toContain("This plot did not draw: its JavaScript did not run.");
+      expect(text).toContain("run jupyter trust NOTEBOOK.ipynb in a terminal");
+      expect(text).toContain("click Not Trusted in the toolbar or use File › Trust Notebook");
+    }
+  });
+
   it("prints a text line instead of crashing outside a kernel", () => {
     const lines: string[] = [];
     plot(FIG, { target: createConsoleTarget((l) => lines.push(l)) });
@@ -140,6 +184,13 @@ describe("plot", () => {
 });
 
 describe("chart helpers", () => {
+  it("lineFigure shows a legend for several series unless told not to", () => {
+    const two = { series: { a: [1, 2], b: [2, 1] } };
+    expect((lineFigure(two).layout as { showlegend: boolean }).showlegend).toBe(true);
+    expect((lineFigure({ ...two, showLegend: false }).layout as { showlegend: boolean }).showlegend).toBe(false);
+    expect((lineFigure({ series: { a: [1] }, showLegend: true }).layout as { showlegend: boolean }).showlegend).toBe(true);
+  });
+
   it("lineFigure builds one line per series and checks lengths", () => {
     const fig = lineFigure({ series: { loss: [3, 2, 1], val: new Float64Array([4, 3, 2]) }, x: [1, 2, 3], logY: true, title: "t" });
     expect(fig.data).toEqual([
@@ -215,5 +266,37 @@ describe("plotly library", () => {
     expect(lib.source.startsWith("/**\n* plotly.js v3.1.0")).toBe(true); // licence header kept
     expect(/window\.Plotly\s*=/.test(lib.source)).toBe(true);
     expect(lib.source.length).toBeLessThan(6_000_000); // the unminified build is 11 MB
+  });
+});
+
+describe("shared layout", () => {
+  it("puts a title above the plot area with room for the modebar over it, unless the figure placed it", () => {
+    const long = "A long title that reaches the top-right corner where plotly draws its toolbar on hover";
+    expect(titleBelowModebar({ title: long, margin: { t: 30, l: 5 } })).toEqual({
+      title: { text: long, yref: "paper", y: 1, yanchor: "bottom", pad: { b: 8 } },
+      margin: { t: 58, l: 5 }, // 28 px modebar + 22 px title line + 8 px pad
+    });
+    const twoLines = titleBelowModebar({ title: { text: "a<br>b" }, margin: { t: 20 } }) as { margin: { t: number } };
+    expect(twoLines.margin.t).toBe(80);
+    const placed = { title: { text: "mine", y: 0.95 }, margin: { t: 10 } };
+    expect(titleBelowModebar(placed)).toBe(placed);
+    expect(titleBelowModebar({ height: 300 })).toEqual({ height: 300 });
+    const target = createCaptureTarget();
+    lineChart({ series: { loss: [1, 0.5] }, title: long, target });
+    const sent = target.messages[0].bundle[PLOTLY_MIME] as { layout: { title: object; margin: { t: number } } };
+    expect(sent.layout.title).toMatchObject({ yref: "paper", yanchor: "bottom" });
+    expect(sent.layout.margin.t).toBeGreaterThanOrEqual(58);
+  });
+
+  it("labels whole-number axes (epochs) with whole-number ticks only", () => {
+    expect(integerTicks([1, 2, 3])).toEqual({ tick0: 0, dtick: 1 });
+    expect(integerTicks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])).toEqual({ tick0: 0, dtick: 5 });
+    expect(integerTicks([0, 100])).toEqual({ tick0: 0, dtick: 20 });
+    expect(integerTicks([7])).toEqual({ tick0: 0, dtick: 1 });
+    expect(integerTicks([0.5, 1])).toBeUndefined();
+    const epochs = lineFigure({ series: { loss: [0.9, 0.5, 0.4] }, x: [1, 2, 3], xLabel: "epoch" });
+    expect((epochs.layout as { xaxis: object }).xaxis).toMatchObject({ tick0: 0, dtick: 1, title: { text: "epoch" } });
+    const fractional = lineFigure({ series: { y: [1, 2] }, x: [0.5, 1.5] });
+    expect((fractional.layout as { xaxis: object }).xaxis).not.toHaveProperty("dtick");
   });
 });

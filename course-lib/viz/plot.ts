@@ -53,7 +53,8 @@ export function plot(fig: Figure, options: DisplayOptions = {}): void {
 
 /**
  * Displays the plotly library again. Needed only if the output of the session's first plot was cleared
- * and the page reloaded: later plots then say "plotly library not loaded".
+ * and the page reloaded while the kernel kept running: later plots then say "plotly library not loaded".
+ * Import it as `import { includePlotlyLibrary } from "./course-lib/viz/plot"`.
  */
 export function includePlotlyLibrary(options: DisplayOptions = {}): void {
   const target = options.target ?? defaultDisplayTarget();
@@ -74,15 +75,39 @@ function libraryScript(): string {
 
 let figureCounter = 0;
 
+/** This module as a notebook (in notebooks/) imports it. */
+const NOTEBOOK_MODULE = "./course-lib/viz/plot";
+
+/** How to get the plotly library back into the page, with the import a learner needs for it. */
+export const PLOTLY_NOT_LOADED_MESSAGE =
+  "plotly library not loaded: restart the kernel and run the notebook from the top, or run " +
+  `\`import { includePlotlyLibrary } from "${NOTEBOOK_MODULE}"; includePlotlyLibrary();\` in a cell above`;
+
+/** Marks the note an untrusted notebook shows in place of a plot (the figure's script removes it). */
+export const UNTRUSTED_NOTE_CLASS = "course-plot-untrusted";
+
+/**
+ * What a plot shows when its script does not run: Jupyter runs no scripts in the outputs of a notebook it
+ * does not trust, and its sanitizer also strips style attributes and SVG, so this is plain HTML (bold,
+ * code) that reads the same after sanitizing. The figure's script deletes it before the page is painted.
+ */
+export const UNTRUSTED_NOTE_HTML =
+  "<b>⚠ This plot did not draw: its JavaScript did not run.</b> Jupyter runs no scripts in a notebook it " +
+  "does not trust (for example an executed copy from <code>build/notebooks/</code>). Trust the notebook: click " +
+  "<b>Not Trusted</b> in the toolbar or use <b>File › Trust Notebook</b> (JupyterLab: <b>Trust Notebook</b> " +
+  "in the command palette), or run <code>jupyter trust NOTEBOOK.ipynb</code> in a terminal (on Debian it " +
+  "needs <code>apt-get install jupyter-nbformat</code>); then reload the page. Running the notebook again " +
+  "also draws its plots.";
+
 /** The HTML part of a plot bundle: a div plus a script that draws into it once window.Plotly exists. */
 export function figureHtml(figure: Figure, includeLibrary: boolean): string {
   const id = `course-plot-${Date.now().toString(36)}-${(figureCounter++).toString(36)}`;
   const layout = figure.layout as { height?: number } | undefined;
   const height = typeof layout?.height === "number" ? layout.height : 420;
-  const message =
-    "plotly library not loaded: restart the kernel and run the notebook from the top " +
-    "(or run includePlotlyLibrary() in a cell above)";
+  const noteId = `${id}-untrusted`;
   const script = `(function () {
+  var note = document.getElementById(${JSON.stringify(noteId)});
+  if (note) note.parentNode.removeChild(note);
   var fig = ${scriptJson(figure)};
   var el = document.getElementById(${JSON.stringify(id)});
   var waited = 0;
@@ -91,7 +116,7 @@ export function figureHtml(figure: Figure, includeLibrary: boolean): string {
     if (window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout || {}, fig.config || {}); return; }
     if (waited >= ${PLOTLY_WAIT_MS}) {
       el.style.minHeight = "0";
-      el.innerHTML = '<div style="color:#a40000;font-family:sans-serif;padding:6px;border:1px solid #e0a0a0;background:#fff4f4">' + ${JSON.stringify(message)} + '</div>';
+      el.innerHTML = '<div style="color:#a40000;font-family:sans-serif;padding:6px;border:1px solid #e0a0a0;background:#fff4f4">' + ${JSON.stringify(escapeHtml(PLOTLY_NOT_LOADED_MESSAGE))} + '</div>';
       return;
     }
     waited += 50;
@@ -101,6 +126,7 @@ export function figureHtml(figure: Figure, includeLibrary: boolean): string {
 })();`;
   return [
     includeLibrary ? libraryScript() : "",
+    `<div id="${noteId}" class="${UNTRUSTED_NOTE_CLASS}">${UNTRUSTED_NOTE_HTML}</div>`,
     `<div id="${id}" class="course-plot" style="width:100%;min-height:${height}px"></div>`,
     `<script>\n${script}\n</script>`,
   ].join("\n");
@@ -143,9 +169,35 @@ export function normalizeFigure(fig: Figure): Figure {
     }
   });
   const out: Figure = { data: toJson(fig.data, "figure.data", new Set()) as object[] };
-  if (fig.layout !== undefined) out.layout = toJson(fig.layout, "figure.layout", new Set()) as object;
+  if (fig.layout !== undefined) out.layout = titleBelowModebar(toJson(fig.layout, "figure.layout", new Set()) as object);
   out.config = { responsive: true, displaylogo: false, ...(toJson(fig.config ?? {}, "figure.config", new Set()) as object) };
   return out;
+}
+
+/** Height in pixels of plotly's toolbar (the modebar), drawn on hover in the top-right corner. */
+const MODEBAR_PX = 28;
+/** Height of one line of a plotly title at its default size (17 px font). */
+const TITLE_LINE_PX = 22;
+const TITLE_PAD_PX = 8;
+
+/**
+ * Plotly centres a title in the top margin, where the modebar appears on hover, so a long title and the
+ * toolbar overlap. Unless the figure places its title itself (title.y or title.yref), the title sits just
+ * above the plot area instead, and the top margin is raised to fit the modebar above it.
+ */
+export function titleBelowModebar(layout: object): object {
+  const l = layout as { title?: unknown; margin?: { t?: unknown } };
+  const title = typeof l.title === "string" ? { text: l.title } : (l.title as Record<string, unknown> | undefined);
+  if (!title || typeof title !== "object" || typeof title.text !== "string" || title.text.trim() === "") return layout;
+  if (title.y !== undefined || title.yref !== undefined) return layout;
+  const lines = title.text.split(/<br\s*\/?>/i).length;
+  const needed = MODEBAR_PX + lines * TITLE_LINE_PX + TITLE_PAD_PX;
+  const top = typeof l.margin?.t === "number" ? l.margin.t : 100; // plotly's default top margin
+  return {
+    ...layout,
+    title: { ...title, yref: "paper", y: 1, yanchor: "bottom", pad: { b: TITLE_PAD_PX, ...(title.pad as object) } },
+    margin: { ...l.margin, t: Math.max(top, needed) },
+  };
 }
 
 function describeValue(value: unknown): string {
@@ -209,7 +261,8 @@ function baseLayout(labels: ChartLabels, extra: Record<string, unknown> = {}): R
   return {
     title: labels.title ? { text: labels.title } : undefined,
     height: labels.height ?? 380,
-    margin: { l: 60, r: 20, t: labels.title ? 50 : 20, b: 50 },
+    // With a title, room for the modebar above it (see titleBelowModebar).
+    margin: { l: 60, r: 20, t: labels.title ? 60 : 20, b: 50 },
     xaxis: { title: labels.xLabel ? { text: labels.xLabel } : undefined, ...xaxis },
     yaxis: { title: labels.yLabel ? { text: labels.yLabel } : undefined, ...yaxis },
     ...rest,
@@ -241,6 +294,8 @@ export interface LineChartOptions extends ChartLabels, DisplayOptions {
   logY?: boolean;
   /** Draw a marker at each point. */
   markers?: boolean;
+  /** Show the legend (default: when there is more than one series). */
+  showLegend?: boolean;
 }
 
 /** Builds a line chart figure of one or more series. */
@@ -258,11 +313,31 @@ export function lineFigure(opts: LineChartOptions): Figure {
     }
     return { type: "scatter", mode: opts.markers ? "lines+markers" : "lines", name: s.name, x, y };
   });
+  const allX = data.flatMap((trace) => trace.x);
   const fig: Figure = {
     data,
-    layout: baseLayout(opts, { yaxis: opts.logY ? { type: "log" } : {}, showlegend: data.length > 1 }),
+    layout: baseLayout(opts, {
+      xaxis: integerTicks(allX) ?? {},
+      yaxis: opts.logY ? { type: "log" } : {},
+      showlegend: opts.showLegend ?? data.length > 1,
+    }),
   };
   return fig;
+}
+
+/**
+ * Axis settings that put ticks on whole numbers only, when every value is a whole number (epochs,
+ * indices, channel counts): plotly's automatic ticks would label 1.5 and 2.5 on a 3-epoch axis. The step
+ * is 1, 2 or 5 × 10^k, about 8 ticks over the data's span. Undefined when some value is fractional.
+ */
+export function integerTicks(values: number[]): { tick0: number; dtick: number } | undefined {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0 || !finite.every((v) => Number.isInteger(v))) return undefined;
+  const span = Math.max(...finite) - Math.min(...finite);
+  const raw = Math.max(1, span / 8);
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((m) => m >= raw)!;
+  return { tick0: 0, dtick: step };
 }
 
 /** Line chart, e.g. `lineChart({ series: { loss, val_loss }, xLabel: "epoch" })`. */

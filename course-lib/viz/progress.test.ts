@@ -70,6 +70,16 @@ describe("trainingProgress", () => {
     ]);
   });
 
+  it("says \"1 epoch\", not \"1 epochs\", for a one-epoch run", () => {
+    const clock = { t: 0 };
+    const target = createCaptureTarget();
+    const p = trainingProgress({ epochs: 1, target, now: () => clock.t });
+    simulateFit(p, clock, 1, 4, 100);
+    const last = target.messages[target.messages.length - 1].bundle;
+    expect(String(last["text/plain"])).toMatch(/^done: 1 epoch · loss /);
+    expect(String(last["text/html"])).toContain("done: 1 epoch <span");
+  });
+
   it("rejects a bad epoch count", () => {
     expect(() => trainingProgress({ epochs: 0 })).toThrow(/epochs must be a positive integer .* got 0/);
     expect(() => trainingProgress({ epochs: 3, batchesPerEpoch: 2.5 })).toThrow(/batchesPerEpoch .* got 2.5/);
@@ -77,7 +87,8 @@ describe("trainingProgress", () => {
 
   it("plugs into tfjs model.fit as CustomCallbackArgs", async () => {
     const tf = await import("@tensorflow/tfjs");
-    await tf.setBackend("cpu");
+    const { initBackend } = await import("../runtime/backend");
+    await initBackend({ backend: "cpu" }); // as the course does (and without tfjs's node-backend banner)
     const target = createCaptureTarget();
     const p = trainingProgress({ epochs: 2, title: "tiny", target, minIntervalMs: 0 });
     const callbacks: CustomCallbackArgs = p.callbacks; // type-level check of the interface

@@ -215,7 +215,7 @@ function metricPairs(s: ProgressState): [string, string][] {
 function positionText(s: ProgressState): string {
   if (s.finished) {
     const done = s.history.length;
-    return done < s.epochs ? `stopped after ${done}/${s.epochs} epochs` : `${done} epochs`;
+    return done < s.epochs ? `stopped after ${done}/${s.epochs} epochs` : `${done} epoch${done === 1 ? "" : "s"}`;
   }
   const batch = s.batch === undefined ? "" : ` · batch ${s.batch}${s.batchesPerEpoch ? `/${s.batchesPerEpoch}` : ""}`;
   return `epoch ${s.epoch}/${s.epochs}${batch}`;
@@ -258,7 +258,7 @@ export function progressHtml(s: ProgressState): string {
   const barColor = s.finished ? "#2e7d32" : "#1976d2";
   const metrics = metricPairs(s)
     .map(([k, v]) => `<span style="margin-right:14px"><span style="color:#666">${escapeHtml(k)}</span> <b>${escapeHtml(v)}</b></span>`)
-    .join("");
+    .join(" "); // a space too: an untrusted notebook's sanitizer drops the margin
   const title = s.title ? `<b>${escapeHtml(s.title)}</b> · ` : "";
   const status = s.finished ? "done: " : "";
   return (

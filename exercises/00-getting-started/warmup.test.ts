@@ -1,7 +1,9 @@
 // Graded tests for the lesson 00 warm-up (exercises/00-getting-started/warmup.ts).
-// Run them with `npm run grade -- 00`; each failing test prints its feedback as a hint.
+// Run them with `npm run grade -- --only 00`; each failing test prints its feedback as a hint.
+// Each "rejects ..." test also makes valid calls (validCall): a function that throws on every input
+// earns nothing for rejecting.
 import { expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { accuracy, decodePrediction, modelSizeKB } from "@exercise/00-getting-started/warmup";
 
 // ---- 00.1 modelSizeKB ----
@@ -22,14 +24,17 @@ graded(
   { id: "00.1", points: 1, feedback: "Throw a RangeError for a negative or fractional parameterCount and for bytesPerParameter <= 0, and put the bad value in the message." },
   "rejects impossible sizes with a message naming the bad value",
   () => {
+    validCall("modelSizeKB(0, 4)", () => modelSizeKB(0, 4));
+    validCall("modelSizeKB(10, 0.5) (4-bit weights)", () => modelSizeKB(10, 0.5));
     const negative = errorFrom(() => modelSizeKB(-3, 4));
     expect(negative).toBeInstanceOf(RangeError);
     expect(negative.message).toContain("-3");
     expect(errorFrom(() => modelSizeKB(10.5, 4)).message).toContain("10.5");
     const zeroBytes = errorFrom(() => modelSizeKB(100, 0));
     expect(zeroBytes).toBeInstanceOf(RangeError);
-    expect(zeroBytes.message).toContain("0");
+    expect(zeroBytes.message).toMatch(/(?<![\d.])0(?![\d.])/); // 0 as a number of its own, not the 0 in "100" or "0.5"
     expect(errorFrom(() => modelSizeKB(100, -1)).message).toContain("-1");
+    expect(errorFrom(() => modelSizeKB(100, -0.25)).message).toContain("-0.25");
   },
 );
 
@@ -61,6 +66,7 @@ graded(
   { id: "00.2", points: 2, feedback: "Throw an Error for empty arrays (accuracy of nothing is undefined, not NaN) and when the lengths differ; the message must name both lengths." },
   "rejects empty and mismatched inputs",
   () => {
+    validCall("accuracy([7], [7])", () => accuracy([7], [7]));
     errorFrom(() => accuracy([], []));
     const mismatch = errorFrom(() => accuracy([1, 2, 3, 4, 5], [1, 2, 3]));
     expect(mismatch.message).toMatch(/\b5\b/);
@@ -99,6 +105,7 @@ graded(
   { id: "00.3", points: 1, feedback: "Throw an Error when scores is empty, and when scores and classNames differ in length (name both lengths)." },
   "rejects empty scores and a wrong number of class names",
   () => {
+    validCall('decodePrediction([0.3], ["only"])', () => decodePrediction([0.3], ["only"]));
     errorFrom(() => decodePrediction([], []));
     const mismatch = errorFrom(() => decodePrediction([0.5, 0.5], ANIMALS));
     expect(mismatch.message).toMatch(/\b2\b/);

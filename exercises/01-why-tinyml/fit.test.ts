@@ -1,7 +1,9 @@
 // Graded tests for lesson 01's fit check (exercises/01-why-tinyml/fit.ts).
 // Run them with `npm run grade -- --only 01.4`; each failing test prints its feedback as a hint.
+// The "rejects ..." test also makes valid calls (validCall): a function that throws on every input
+// earns nothing for rejecting.
 import { expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { checkFit, type BoardBudget, type Footprint } from "@exercise/01-why-tinyml/fit";
 
 /** An STM32L476-like board: 1 MB flash, 128 KB RAM, ~10^8 MAC/s. */
@@ -78,6 +80,8 @@ graded(
   { id: "01.4", points: 2, feedback: "Throw a RangeError naming the field and the bad value: negative or fractional params, negative peak bytes or MACs, bytesPerParam/flashBytes/ramBytes/macsPerSecond <= 0, a negative reserve or one that leaves nothing." },
   "rejects impossible footprints and boards",
   () => {
+    validCall("checkFit of a model with 0 MACs and no activations", () => checkFit({ ...SMALL_CNN, peakActivationBytes: 0, macs: 0 }, L476));
+    validCall("checkFit with a reserve 1 byte smaller than the RAM", () => checkFit(SMALL_CNN, { ...L476, reserve: { flashBytes: 0, ramBytes: 131_071 } }));
     const params = errorFrom(() => checkFit({ ...SMALL_CNN, params: -1 }, L476));
     expect(params).toBeInstanceOf(RangeError);
     expect(params.message).toContain("params");

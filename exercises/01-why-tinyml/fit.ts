@@ -8,7 +8,11 @@ import { notImplemented } from "../../course-lib/grader/exercise";
 
 /** What a model needs, in plain numbers. */
 export interface Footprint {
-  /** Number of weights stored in flash. */
+  /**
+   * Number of weights stored in flash. checkFit counts whatever it is given: tfjs's countParams() includes
+   * batch norm's 4 numbers per channel, while a deployed model folds batch norm into the conv before it
+   * (1 bias per channel remains), so the profiler's flash figure for the same model is smaller.
+   */
   params: number;
   /** Bytes per stored weight: 4 for float32, 1 for int8. */
   bytesPerParam: number;

@@ -1,7 +1,9 @@
 // Graded tests for lesson 01's unit exercises (exercises/01-why-tinyml/units.ts).
 // Run them with `npm run grade -- --only 01`; each failing test prints its feedback as a hint.
+// Each "rejects ..." test also makes valid calls (validCall): a function that throws on every input
+// earns nothing for rejecting.
 import { expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { convertBytes, latencySeconds, streamBytesPerSecond, type ByteUnit } from "@exercise/01-why-tinyml/units";
 
 // ---- 01.1 convertBytes ----
@@ -37,6 +39,7 @@ graded(
   { id: "01.1", points: 2, feedback: "Throw a RangeError for a negative, NaN or infinite value and for unknown units (units are case-sensitive: \"kb\" and \"Mb\" are not bytes units); put the bad value in the message." },
   "rejects bad values and unknown units",
   () => {
+    validCall('convertBytes(0, "B", "GiB")', () => convertBytes(0, "B", "GiB"));
     const negative = errorFrom(() => convertBytes(-5, "B", "kB"));
     expect(negative).toBeInstanceOf(RangeError);
     expect(negative.message).toContain("-5");
@@ -72,6 +75,7 @@ graded(
   { id: "01.2", points: 1, feedback: "Throw a RangeError naming the field and its value when rate, valuesPerSample or bitsPerValue is not a finite number > 0." },
   "rejects empty or impossible streams",
   () => {
+    validCall("streamBytesPerSecond({ rate: 0.25, valuesPerSample: 1, bitsPerValue: 1 })", () => streamBytesPerSecond({ rate: 0.25, valuesPerSample: 1, bitsPerValue: 1 }));
     const zeroRate = errorFrom(() => streamBytesPerSecond({ rate: 0, valuesPerSample: 1, bitsPerValue: 16 }));
     expect(zeroRate).toBeInstanceOf(RangeError);
     expect(zeroRate.message).toContain("rate");
@@ -99,12 +103,14 @@ graded(
   { id: "01.3", points: 1, feedback: "Throw a RangeError containing the bad value for negative or non-finite macs and for macsPerSecond <= 0 or not finite." },
   "rejects negative work and impossible speeds",
   () => {
+    validCall("latencySeconds(0, 1e8)", () => latencySeconds(0, 1e8));
+    validCall("latencySeconds(100, 0.5)", () => latencySeconds(100, 0.5));
     const negative = errorFrom(() => latencySeconds(-10, 1e8));
     expect(negative).toBeInstanceOf(RangeError);
     expect(negative.message).toContain("-10");
     const zeroRate = errorFrom(() => latencySeconds(100, 0));
     expect(zeroRate).toBeInstanceOf(RangeError);
-    expect(zeroRate.message).toContain("0");
+    expect(zeroRate.message).toMatch(/(?<![\d.])0(?![\d.])/); // 0 as a number of its own, not the 0 in "100"
     expect(errorFrom(() => latencySeconds(100, -3)).message).toContain("-3");
     expect(errorFrom(() => latencySeconds(Infinity, 1e8))).toBeInstanceOf(RangeError);
   },

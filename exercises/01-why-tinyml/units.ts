@@ -71,8 +71,12 @@ export function streamBytesPerSecond(spec: StreamSpec): number {
  * TODO: return the seconds one inference of `macs` multiply-accumulates takes on a device that does
  * `macsPerSecond` of them per second (a compute-bound estimate: it ignores memory stalls).
  *
- *   latencySeconds(1_769_472, 1e8)   → 0.01769472   (the lecture's 3x3 conv on a Cortex-M4)
+ *   latencySeconds(1_769_472, 1e8)   → 0.01769472   (lesson 02's 3x3 conv on a Cortex-M4)
  *   latencySeconds(0, 1e8)           → 0
+ *
+ * 1,769,472 is the course's MAC count of the 3x3 conv from 3 to 16 channels on a 64x64 input, without
+ * biases (a bias is an addition, not a multiply-accumulate). The lecture's slide says 1.84M because its
+ * formula also counts the 16 biases of each output pixel as MACs (lesson 02 puts the two side by side).
  *
  * Throw a RangeError that includes the bad value when `macs` is negative or not finite, or when
  * `macsPerSecond` is not a finite number greater than 0.

@@ -1,10 +1,11 @@
 // Graded tests for lesson 02's inverted residual block (exercises/02-building-blocks/blocks.ts).
 // Run them with `npm run grade -- --only 02.6`. Each test builds your block into a tfjs model and checks
 // its layers, its output shape, its parameters against the closed form (course-lib/primitives/cost.ts)
-// and that the skip connection is there exactly when the input and output shapes match.
+// and that the skip connection is there exactly when the input and output shapes match. The "rejects ..."
+// test also builds a valid block (validCall): a function that throws on every input earns nothing for it.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { invertedResidualBlockCost } from "../../course-lib/primitives/cost";
 import { outputWithZeroedProjection } from "../../course-lib/primitives/block-probe";
 import { invertedResidualBlock, type InvertedResidualSpec } from "@exercise/02-building-blocks/blocks";
@@ -111,6 +112,7 @@ graded(
   "rejects bad options and inputs that are not images",
   () => {
     const x = tf.input({ shape: [8, 8, 4] });
+    validCall("invertedResidualBlock(x, { out: 4, expansion: 1, stride: 2, kernel: 5 })", () => invertedResidualBlock(x, { out: 4, expansion: 1, stride: 2, kernel: 5 }));
     const expansion = errorFrom(() => invertedResidualBlock(x, { out: 4, expansion: 0 }));
     expect(expansion).toBeInstanceOf(RangeError);
     expect(expansion.message).toContain("expansion");

@@ -33,9 +33,13 @@ export interface InvertedResidualSpec {
  *   4. skip:     when stride is 1 and cIn equals out, add the block's input to the result
  *                (tf.layers.add().apply([y, x])); otherwise return the projection as is.
  *
- * ReLU6 is `tf.layers.reLU({ maxValue: 6 })` (or tf.layers.activation({ activation: "relu6" })). The convs
- * have no bias because the batch norm right after them has its own offset (beta). For the parameter count
- * to match the closed form, use default batch-norm settings and no other layers.
+ * ReLU6 is `tf.layers.reLU({ maxValue: 6 })` (or tf.layers.activation({ activation: "relu6" })). Batch norm
+ * is `tf.layers.batchNormalization()`: it normalises each channel, then scales and shifts it (gamma, beta),
+ * and stores 4 numbers per channel (gamma and beta are trained, the moving mean and variance are not). At
+ * deployment it is folded into the conv before it (its scale into the weights, its shift into one bias per
+ * channel), so on the device it costs no MACs. The convs have no bias because the batch norm right after
+ * them has its own offset (beta). For the parameter count to match the closed form, use default batch-norm
+ * settings and no other layers.
  *
  * Throw a RangeError that names the option and its bad value when out or expansion is not a positive
  * integer, or when stride or kernel is given but not a positive integer. Throw an Error when `x` is not a

@@ -6,12 +6,19 @@
 //
 //   npm run grade -- --only 02        (or --only 02.3 for one exercise)
 //
-// Conventions (the same as the lecture and the course's profiler):
+// Conventions (the course's, which its profiler measures on real tfjs models):
 // - tensors are H × W × C (channels last), batch size 1;
 // - a MAC is one multiply-accumulate; only the multiplications of convolutions and dense layers count;
 // - convolutions use "same" padding, so the output is ceil(H / stride) × ceil(W / stride);
-// - `bias` is optional and defaults to false (the lecture counts weights only): a bias adds one parameter
-//   per output channel (per output unit for dense) and no MACs.
+// - `bias` is optional and defaults to false: a bias adds one parameter per output channel (per output
+//   unit for dense) and 0 MACs, because adding it is an addition, not a multiply-accumulate.
+// How this differs from the lecture: the slide's formulas are Params = c_in·c_out·k² + c_out and
+// MAC = H·W·(c_in·c_out·k² + c_out), so they count the bias and also count it as a MAC at every output
+// pixel; for the 3×3 conv from 3×64×64 to 16 channels that gives 448 parameters and 1,835,008 MACs (the
+// slide's "1.84M") where the course says 432 (448 with bias) and 1,769,472 MACs. Three of the slide's
+// figures do not follow its own formula: conv 480 parameters (448), pointwise 96 / 0.28M (64 / 0.26M),
+// depthwise 180 / 0.61M (30 / 0.12M). Lesson 02's "lecture vs course" box shows all of them side by side.
+// The tests use the course's convention.
 // Every count must be a whole number. Throw a RangeError that names the field and its bad value when a
 // size, channel count, kernel size or stride is not a positive integer (e.g. "cIn must be a positive
 // integer, got 0").

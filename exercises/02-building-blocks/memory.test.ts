@@ -1,8 +1,9 @@
 // Graded tests for lesson 02's peak activation memory (exercises/02-building-blocks/memory.ts).
 // Run them with `npm run grade -- --only 02.7`. The expected numbers are worked out by hand in the
-// comments: the live set at each step, under the rule in the exercise's comment.
+// comments: the live set at each step, under the rule in the exercise's comment. The "rejects ..." test
+// also makes a valid call (validCall): a function that throws on every input earns nothing for it.
 import { expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { peakLiveBytes, type ActivationNode } from "@exercise/02-building-blocks/memory";
 
 const node = (name: string, bytes: number, ...consumers: string[]): ActivationNode => ({ name, bytes, consumers });
@@ -71,14 +72,17 @@ graded(
   { id: "02.7", points: 2, feedback: "Check the graph before walking it: throw an Error naming the node for an empty list, a duplicate name, bytes < 0 or NaN, an unknown consumer, or a consumer listed before its producer." },
   "rejects malformed graphs",
   () => {
+    // Node names are distinctive words, so a message must really name the node at fault.
+    validCall("peakLiveBytes of a 0-byte input read by two nodes", () => peakLiveBytes([node("stem", 0, "left", "right"), node("left", 0), node("right", 0)]));
     errorFrom(() => peakLiveBytes([]));
-    expect(errorFrom(() => peakLiveBytes([node("input", 1, "a"), node("a", 1), node("a", 1)])).message).toContain("a");
-    expect(errorFrom(() => peakLiveBytes([node("input", 1, "conv"), node("conv", -4)])).message).toContain("conv");
-    expect(errorFrom(() => peakLiveBytes([node("input", 1, "a"), node("a", NaN)])).message).toContain("a");
-    expect(errorFrom(() => peakLiveBytes([node("input", 1, "ghost"), node("a", 1)])).message).toContain("ghost");
-    const backwards = errorFrom(() => peakLiveBytes([node("input", 1, "a"), node("a", 1, "input")]));
-    expect(backwards.message).toMatch(/input|a/);
-    const selfLoop = errorFrom(() => peakLiveBytes([node("input", 1, "input")]));
-    expect(selfLoop.message).toContain("input");
+    expect(errorFrom(() => peakLiveBytes([node("stem", 1, "conv1"), node("conv1", 1), node("conv1", 1)])).message).toContain("conv1");
+    expect(errorFrom(() => peakLiveBytes([node("stem", 1, "conv2"), node("conv2", -4)])).message).toContain("conv2");
+    expect(errorFrom(() => peakLiveBytes([node("stem", 1, "pool3"), node("pool3", NaN)])).message).toContain("pool3");
+    expect(errorFrom(() => peakLiveBytes([node("stem", 1, "ghost"), node("head", 1)])).message).toContain("ghost");
+    // dense4 lists stem, which runs before it, as a consumer: the order is not topological.
+    const backwards = errorFrom(() => peakLiveBytes([node("stem", 1, "dense4"), node("dense4", 1, "stem")]));
+    expect(backwards.message).toMatch(/\b(stem|dense4)\b/);
+    const selfLoop = errorFrom(() => peakLiveBytes([node("stem", 1, "stem")]));
+    expect(selfLoop.message).toContain("stem");
   },
 );

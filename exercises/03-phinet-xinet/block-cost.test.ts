@@ -1,10 +1,11 @@
 // Graded tests for lesson 03's PhiNet block cost (exercises/03-phinet-xinet/block-cost.ts).
 // Run them with `npm run grade -- --only 03.3`. Your closed form is compared with worked examples, with
 // the course's reference (course-lib/nets/phinet-block.ts), with the profiler's measurement of a built
-// block, and with every block of real PhiNets.
+// block, and with every block of real PhiNets. The "rejects ..." test also makes a valid call
+// (validCall): a function that throws on every input earns nothing for it.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { phinetBlock as referenceBlock, phinetBlockCost as referenceCost } from "../../course-lib/nets/phinet-block";
 import { phinetPlan, expansionFactor, type PhiNetOptions } from "../../course-lib/nets/phinet-plan";
 import { profileModel } from "../../course-lib/profiler/profile";
@@ -93,6 +94,7 @@ graded(
   "rejects impossible blocks with a message naming the bad value",
   () => {
     const ok: BlockCostSpec = { h: 8, w: 8, cIn: 16, expansion: 4, out: 16 };
+    validCall("phinetBlockCost({ h: 1, w: 1, cIn: 1, expansion: 0.1, out: 1, kernel: 7, stride: 3 })", () => phinetBlockCost({ h: 1, w: 1, cIn: 1, expansion: 0.1, out: 1, kernel: 7, stride: 3 }));
     const cases: [BlockCostSpec, string][] = [
       [{ ...ok, h: 0 }, "0"], [{ ...ok, w: 7.5 }, "7.5"], [{ ...ok, cIn: -4 }, "-4"], [{ ...ok, out: 2.5 }, "2.5"],
       [{ ...ok, kernel: 0 }, "0"], [{ ...ok, stride: -1 }, "-1"], [{ ...ok, expansion: -3 }, "-3"],

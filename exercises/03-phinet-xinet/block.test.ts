@@ -1,10 +1,11 @@
 // Graded tests for lesson 03's PhiNet block (exercises/03-phinet-xinet/block.ts).
 // Run them with `npm run grade -- --only 03.2`. Each test builds your block into a tfjs model and checks
 // its layers, output shape, parameters against the closed form (course-lib/nets/phinet-block.ts) and
-// that the skip connection is there exactly when the input and output shapes match.
+// that the skip connection is there exactly when the input and output shapes match. The "rejects ..."
+// test also builds a valid block (validCall): a function that throws on every input earns nothing for it.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { phinetBlockCost } from "../../course-lib/nets/phinet-block";
 import { outputWithZeroedProjection } from "../../course-lib/primitives/block-probe";
 import { phinetBlock, type PhiNetBlockSpec } from "@exercise/03-phinet-xinet/block";
@@ -110,6 +111,7 @@ graded(
   "rejects bad specs and inputs with a clear message",
   () => {
     const x = tf.input({ shape: [8, 8, 16] });
+    validCall("phinetBlock(x, { expansion: 0.1, out: 3, kernel: 5, stride: 2, squeezeExcite: false })", () => phinetBlock(x, { expansion: 0.1, out: 3, kernel: 5, stride: 2, squeezeExcite: false }));
     const cases: [PhiNetBlockSpec, string][] = [
       [{ expansion: 4, out: 0 }, "0"], [{ expansion: 4, out: 16, kernel: 2.5 }, "2.5"], [{ expansion: 4, out: 16, stride: -2 }, "-2"], [{ expansion: -1, out: 16 }, "-1"],
     ];

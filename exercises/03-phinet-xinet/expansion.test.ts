@@ -1,16 +1,22 @@
 // Graded tests for lesson 03's expansion-factor schedule (exercises/03-phinet-xinet/expansion.ts).
 // Run them with `npm run grade -- --only 03.1`. Besides a few worked examples, they compare your schedule
-// with the channel counts of real PhiNets (course-lib/nets/phinet-plan.ts, which matches micromind).
+// (to 1e-9) with the expansion factors of real PhiNets and your expandedChannels, given those factors,
+// with their channel counts (course-lib/nets/phinet-plan.ts, which matches micromind). The two are checked
+// separately, so an algebraically equal formula for t that rounds differently in the last bit still
+// passes. The "rejects ..." test also makes valid calls (validCall): a function that throws on every
+// input earns nothing for rejecting.
 import { expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
-import { phinetPlan, type PhiNetOptions } from "../../course-lib/nets/phinet-plan";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
+import { expansionFactor, phinetPlan, type PhiNetOptions } from "../../course-lib/nets/phinet-plan";
 import { expandedChannels, expansionSchedule } from "@exercise/03-phinet-xinet/expansion";
 
 graded(
   { id: "03.1", points: 2, feedback: "t_b = t0*beta*b/N + t0*(N-b)/N for b = 1..N: the first entry is for block 1 (not 0), the last equals t0*beta." },
   "expansionSchedule goes linearly from near t0 to t0·beta",
   () => {
-    expect(expansionSchedule(6, 1, 3)).toEqual([6, 6, 6]);
+    const flat = expansionSchedule(6, 1, 3);
+    expect(flat).toHaveLength(3);
+    flat.forEach((t) => expect(t).toBeCloseTo(6, 12));
     const s = expansionSchedule(6, 0.5, 4);
     expect(s).toHaveLength(4);
     [5.25, 4.5, 3.75, 3].forEach((t, i) => expect(s[i]).toBeCloseTo(t, 12));
@@ -45,19 +51,23 @@ const NETS: PhiNetOptions[] = [
 ];
 
 graded(
-  { id: "03.1", points: 3, feedback: "Your schedule must give the exact channel counts of micromind's PhiNet. If only some blocks are off by one, compute t in exactly the order t0 * beta * b / N + t0 * (N - b) / N: another order of the same operations can round 48 down to 47.99999, which truncates to 47." },
-  "reproduces the expanded channels of every block of real PhiNets",
+  { id: "03.1", points: 3, feedback: "For every block b = 1..N of real PhiNets, your t_b must equal t0*beta*b/N + t0*(N-b)/N (to 1e-9), and expandedChannels(t_b, cIn) must give micromind's channel count: Math.trunc(t_b * cIn), at least 1." },
+  "matches real PhiNets: the expansion factor and the expanded channels of every block",
   () => {
     for (const options of NETS) {
       const plan = phinetPlan(options);
-      const schedule = expansionSchedule(options.t0 as number, options.beta as number, options.numLayers as number);
-      expect(schedule).toHaveLength(options.numLayers as number);
+      const [t0, beta, n] = [options.t0 as number, options.beta as number, options.numLayers as number];
+      const schedule = expansionSchedule(t0, beta, n);
+      expect(schedule).toHaveLength(n);
+      const net = JSON.stringify(options);
       for (const stage of plan.stages) {
         if (stage.kind !== "block" || stage.blockId === null) continue;
-        const t = schedule[stage.blockId - 1];
-        expect({ net: JSON.stringify(options), block: stage.blockId, expanded: expandedChannels(t, stage.cIn) }).toEqual({
-          net: JSON.stringify(options), block: stage.blockId, expanded: stage.expanded,
-        });
+        const block = stage.blockId;
+        // The network's own t (micromind's order of operations), so the channel count does not depend
+        // on how your schedule rounds.
+        const t = expansionFactor(t0, beta, block, n);
+        expect({ net, block, t: schedule[block - 1] }).toEqual({ net, block, t: expect.closeTo(t, 9) });
+        expect({ net, block, t, cIn: stage.cIn, expanded: expandedChannels(t, stage.cIn) }).toEqual({ net, block, t, cIn: stage.cIn, expanded: stage.expanded });
       }
     }
   },
@@ -67,6 +77,8 @@ graded(
   { id: "03.1", points: 1, feedback: "Throw a RangeError whose message contains the bad value for t0 < 1, beta <= 0, a non-integer or zero numLayers, expansion <= 0 and a non-integer or zero cIn." },
   "rejects impossible hyperparameters with a message naming the bad value",
   () => {
+    validCall("expansionSchedule(1, 0.01, 1)", () => expansionSchedule(1, 0.01, 1));
+    validCall("expandedChannels(0.01, 1)", () => expandedChannels(0.01, 1));
     const cases: [() => unknown, string][] = [
       [() => expansionSchedule(0.5, 1, 7), "0.5"],
       [() => expansionSchedule(6, -0.25, 7), "-0.25"],

@@ -17,9 +17,10 @@ import { notImplemented } from "../../course-lib/grader/exercise";
  * a straight line from t0 (near the input) to t0·beta (the last block). beta < 1 makes the deep blocks,
  * which have many channels, expand less.
  *
- * TODO: return [t_1, t_2, ..., t_N] (length N). Compute each value in exactly the order written above
- * (t0 * beta * b / N + t0 * (N - b) / N): the network truncates t·cIn to an integer, and a different but
- * algebraically equal formula can land on 47.99999 instead of 48.
+ * TODO: return [t_1, t_2, ..., t_N] (length N). Any algebraically equal formula is fine: the tests compare
+ * your values with a tolerance of 1e-9. (The course's network builder computes t in exactly the order
+ * written above, as micromind does, because the network truncates t·cIn to an integer: another order of
+ * the same operations can land on 47.99999 instead of 48 and lose a channel.)
  *
  *   expansionSchedule(6, 1, 3)    → [6, 6, 6]
  *   expansionSchedule(6, 0.5, 4)  → [5.25, 4.5, 3.75, 3]

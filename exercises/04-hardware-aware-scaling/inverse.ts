@@ -59,15 +59,18 @@ export interface AlphaSearchResult {
  * budget's (a budget entry may be Infinity).
  *
  * TODO:
- *   1. If costAt(lo) does not fit, throw a RangeError saying the budget is impossible; the message must name
- *      each budget it breaks ("flash", "ram", "macs") with the budget's value and what alpha lo needs.
+ *   1. If costAt(lo) does not fit, throw a RangeError saying the budget is impossible. The message must name
+ *      each budget it breaks with the word "flash", "ram" or "macs" (any case), the budget's value and
+ *      what alpha lo needs, and must not name the budgets that costAt(lo) fits (the tests check both:
+ *      the reader should see at once which budget to relax).
  *   2. If costAt(hi) fits, return alpha = hi (binding: []).
  *   3. Otherwise keep `good` (fits, starts at lo) and `bad` (does not fit, starts at hi); while
  *      bad - good > tolerance, try the midpoint and move good or bad to it. Return alpha = good, its cost,
  *      and as `binding` the budgets broken at the last `bad` you tried (they are broken at good + tolerance too).
  *
- * The tests count your calls of costAt: a scan in steps of `tolerance` takes thousands, bisection about
- * log2((hi - lo) / tolerance) ≈ 12.
+ * The tests count your calls of costAt and allow at most 40 per search. Bisection needs about
+ * log2((hi - lo) / tolerance) ≈ 12 of them with the defaults, plus costAt(lo) and costAt(hi); a fixed 20
+ * halvings also stays within the limit; a scan in steps of `tolerance` takes thousands.
  *
  * Throw a RangeError naming the bad value when lo <= 0, hi <= lo or tolerance <= 0.
  */

@@ -2,9 +2,10 @@
 // Run them with `npm run grade -- --only 05`; each failing test prints its feedback as a hint.
 // Small cases are worked out by hand; the full-size results are compared with the course's own front end
 // (course-lib/data/audio/features.ts), which a numpy implementation checks independently
-// (course-lib/data/audio/make-fixture.py).
+// (course-lib/data/audio/make-fixture.py). Each "rejects ..." test also makes valid calls (validCall): a
+// function that throws on every input earns nothing for rejecting.
 import { expect } from "vitest";
-import { errorFrom, graded } from "../../course-lib/grader/graded";
+import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import * as reference from "../../course-lib/data/audio/features";
 import { applyWindow, frameSignal, hannWindow, hzToMel, melFilterbank, melToHz } from "@exercise/05-data-for-tiny-devices/features";
 
@@ -57,6 +58,7 @@ graded(
   { id: "05.1", points: 1, feedback: "Throw a RangeError when frameLength or hop is not a positive whole number (put the bad value in the message), and when the signal is shorter than one frame (name both lengths)." },
   "rejects bad frame lengths, hops and too-short signals",
   () => {
+    validCall("frameSignal([1, 2, 3], 3, 7) (exactly one frame)", () => frameSignal([1, 2, 3], 3, 7));
     for (const [frameLength, hop, bad] of [[0, 1, "0"], [-4, 2, "-4"], [2.5, 1, "2.5"], [4, 0, "0"], [4, -1, "-1"], [4, 1.5, "1.5"]] as const) {
       const error = errorFrom(() => frameSignal([1, 2, 3, 4, 5, 6, 7, 8], frameLength, hop));
       expect(error, `frameLength ${frameLength}, hop ${hop}`).toBeInstanceOf(RangeError);
@@ -88,7 +90,7 @@ graded(
 );
 
 graded(
-  { id: "05.2", points: 1, feedback: "applyWindow multiplies element by element into a NEW Float64Array (leave the frame unchanged); hannWindow(n) needs n to be a positive whole number." },
+  { id: "05.2", points: 1, feedback: "applyWindow multiplies element by element into a NEW Float64Array (leave the frame unchanged), from plain or typed arrays." },
   "applies a window without modifying the frame",
   () => {
     const frame = [2, 4, 6, 8];
@@ -97,19 +99,21 @@ graded(
     expect(Array.from(out)).toEqual([0, 2, 6, 4]);
     expect(frame).toEqual([2, 4, 6, 8]);
     expect(Array.from(applyWindow(Int16Array.from([-3, 5]), Float32Array.from([2, 0.25])))).toEqual([-6, 1.25]);
-    for (const [n, bad] of [[0, "0"], [-8, "-8"], [2.5, "2.5"]] as const) {
-      const error = errorFrom(() => hannWindow(n));
-      expect(error, `hannWindow(${n})`).toBeInstanceOf(RangeError);
-      expect(error.message).toContain(bad);
-    }
   },
 );
 
 graded(
-  { id: "05.2", points: 1, feedback: "applyWindow must throw a RangeError when frame and window have different lengths, naming both lengths." },
-  "rejects a window of the wrong length",
+  { id: "05.2", points: 1, feedback: "hannWindow(n) throws a RangeError with the bad value when n is not a positive whole number; applyWindow throws a RangeError naming both lengths when frame and window differ in length." },
+  "rejects bad lengths: hannWindow's n and a window that does not match the frame",
   () => {
-    const error = errorFrom(() => applyWindow(new Float64Array(480), hannWindow(512)));
+    validCall("hannWindow(1)", () => hannWindow(1));
+    validCall("applyWindow([3], [0.5])", () => applyWindow([3], [0.5]));
+    for (const [n, bad] of [[0, /(?<![\d.])0(?![\d.])/], [-8, /-8/], [2.5, /2\.5/]] as const) {
+      const error = errorFrom(() => hannWindow(n));
+      expect(error, `hannWindow(${n})`).toBeInstanceOf(RangeError);
+      expect(error.message, `hannWindow(${n})`).toMatch(bad);
+    }
+    const error = errorFrom(() => applyWindow(new Float64Array(480), new Float64Array(512)));
     expect(error).toBeInstanceOf(RangeError);
     expect(error.message).toMatch(/\b480\b/);
     expect(error.message).toMatch(/\b512\b/);
@@ -172,9 +176,10 @@ graded(
 );
 
 graded(
-  { id: "05.3", points: 2, feedback: "Throw a RangeError naming the bad value for: sampleRate or numMelBins not a positive whole number, fftSize not a power of two, lowerHz < 0 or >= upperHz, and upperHz above sampleRate / 2 (say the Nyquist frequency in the message)." },
+  { id: "05.3", points: 2, feedback: "Throw a RangeError naming the bad value for: sampleRate or numMelBins not a positive whole number, fftSize not a power of two, lowerHz < 0 or >= upperHz, and upperHz above sampleRate / 2 (give both upperHz and the Nyquist frequency, e.g. 9000 and 8000)." },
   "rejects impossible filterbanks with a message naming the bad value",
   () => {
+    validCall("melFilterbank with upperHz at the Nyquist frequency and lowerHz 0", () => melFilterbank({ ...MICRO_SPEECH, lowerHz: 0, upperHz: 8000 }));
     const bad: [Partial<typeof MICRO_SPEECH>, RegExp][] = [
       [{ sampleRate: 0 }, /\b0\b/],
       [{ sampleRate: 16000.5 }, /16000\.5/],
@@ -191,6 +196,7 @@ graded(
       expect(error, JSON.stringify(change)).toBeInstanceOf(RangeError);
       expect(error.message, JSON.stringify(change)).toMatch(pattern);
     }
-    expect(errorFrom(() => melFilterbank({ ...MICRO_SPEECH, upperHz: 9000 })).message).toMatch(/8000/);
+    // Above the Nyquist frequency: the message gives upperHz (9000, checked above) and sampleRate / 2.
+    expect(errorFrom(() => melFilterbank({ ...MICRO_SPEECH, upperHz: 9000 })).message).toMatch(/\b8000\b/);
   },
 );

@@ -101,7 +101,8 @@ export interface MelFilterbankOptions {
  *
  * Throw a RangeError naming the bad value when: sampleRate or numMelBins is not a positive whole number;
  * fftSize is not a power of two (2, 4, 8, ...); lowerHz < 0, or lowerHz >= upperHz; upperHz > sampleRate / 2
- * (the FFT has nothing above the Nyquist frequency: say so, with the number).
+ * (the FFT has nothing above the Nyquist frequency: say so, giving both numbers, e.g. "upperHz 9000 is above
+ * the Nyquist frequency 8000 Hz").
  */
 export function melFilterbank(options: MelFilterbankOptions): Float64Array[] {
   notImplemented("05.3");

@@ -1,4 +1,7 @@
 // Lesson 02 exercises 02.1-02.5: model solutions (see exercises/02-building-blocks/costs.ts for the tasks).
+// The course's convention, stated in the exercise's header: a bias adds parameters and 0 MACs (it is an
+// addition). The lecture's slide formula also counts it as a MAC at every output pixel (1.84M instead of
+// 1,769,472 for its 3×3 conv).
 
 export interface PrimitiveCost {
   params: number;

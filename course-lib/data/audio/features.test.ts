@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import {
+  frontEndCosts,
   hannWindow,
   logMelSpectrogram,
   melFilterbank,
@@ -96,5 +97,23 @@ describe("audio features vs numpy fixture", () => {
     expect(() => resolveConfig({ fftSize: 500 })).toThrow(/fftSize must be a power of two.*got 500/);
     expect(() => resolveConfig({ upperHz: 9000 })).toThrow(/upperHz=9000/);
     expect(() => logMelSpectrogram(new Float32Array(100))).toThrow(/100 samples is shorter than one frame \(480\)/);
+  });
+});
+
+describe("frontEndCosts", () => {
+  it("counts each step of the micro_speech-like front end for 1 s (49 frames)", () => {
+    const costs = frontEndCosts();
+    const melWeights = melFilterbank(resolveConfig()).reduce((s, r) => s + r.filter((w) => w > 0).length, 0);
+    expect(costs.map((c) => [c.step, c.macs])).toEqual([
+      ["window", 49 * 480], ["fft", 49 * 256 * 9 * 4], ["power", 49 * 257 * 2],
+      ["mel", 49 * melWeights], ["log", 49 * 40], ["dct", 49 * 10 * 40],
+    ]);
+    expect(costs[3].label).toBe(`mel filterbank (${melWeights} non-zero weights)`);
+    expect(frontEndCosts({ numMfcc: 13 }, 2)[5].macs).toBe(99 * 13 * 40);
+  });
+  it("names a bad duration or configuration", () => {
+    expect(() => frontEndCosts({}, 0)).toThrow(/seconds must be > 0, got 0/);
+    expect(() => frontEndCosts({}, 0.01)).toThrow(/0.01 s is shorter than one frame \(480 samples\)/);
+    expect(() => frontEndCosts({ fftSize: 500 })).toThrow(/fftSize must be a power of two/);
   });
 });

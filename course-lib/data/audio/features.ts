@@ -230,3 +230,36 @@ export function int16ToFloat(pcm: Int16Array): Float32Array {
   for (let i = 0; i < pcm.length; i++) out[i] = pcm[i] / 32768;
   return out;
 }
+
+/** One step of the feature front end and its multiply-accumulates. */
+export interface FrontEndCost {
+  step: "window" | "fft" | "power" | "mel" | "log" | "dct";
+  /** What the step does, e.g. "512-point FFT". */
+  label: string;
+  macs: number;
+}
+
+/**
+ * Multiply-accumulates of the front end above for `seconds` of audio, step by step (lesson 05's table):
+ * - window: one multiply per sample of every frame;
+ * - FFT: an upper bound, a radix-2 complex FFT of fftSize points, (N/2)·log2(N) butterflies of one complex
+ *   multiply (4 real MACs) each, per frame (real-input tricks, as in fft.ts, roughly halve it);
+ * - power: |X|² is 2 per bin; mel: one per non-zero filterbank weight; log: one per mel bin (a table
+ *   lookup or a few MACs on a device); DCT: numMfcc × numMelBins per frame (only for MFCCs).
+ */
+export function frontEndCosts(partial?: Partial<FeatureConfig>, seconds = 1): FrontEndCost[] {
+  const c = resolveConfig(partial);
+  if (!(Number.isFinite(seconds) && seconds > 0)) throw new RangeError(`frontEndCosts: seconds must be > 0, got ${seconds}`);
+  const frames = numFrames(Math.round(seconds * c.sampleRate), c.frameLength, c.frameStep);
+  if (frames === 0) throw new RangeError(`frontEndCosts: ${seconds} s is shorter than one frame (${c.frameLength} samples)`);
+  const bins = c.fftSize / 2 + 1;
+  const melWeights = melFilterbank(c).reduce((s, row) => s + row.filter((w) => w > 0).length, 0);
+  return [
+    { step: "window", label: "Hann window", macs: frames * c.frameLength },
+    { step: "fft", label: `${c.fftSize}-point FFT`, macs: frames * (c.fftSize / 2) * Math.log2(c.fftSize) * 4 },
+    { step: "power", label: "power |X|²", macs: frames * bins * 2 },
+    { step: "mel", label: `mel filterbank (${melWeights} non-zero weights)`, macs: frames * melWeights },
+    { step: "log", label: "log", macs: frames * c.numMelBins },
+    { step: "dct", label: `DCT to ${c.numMfcc} MFCC`, macs: frames * c.numMfcc * c.numMelBins },
+  ];
+}
