@@ -60,6 +60,15 @@ describe("bench harness", () => {
     expectPhase(wasm!.infer, 128);
     expect(wasm!.isDefaultBackend).toBe(json.defaultBackend.name === "wasm");
     expect(lines.some((l) => l.includes("lenet on wasm"))).toBe(true);
+    // The int8-interpreter row that goes with lenet: runQuantized next to float wasm at batch 1.
+    expect(json.int8?.rows.map((r) => r.model)).toEqual(["lenet"]);
+    const int8 = json.int8!.rows[0];
+    expect(int8.macs).toBe(5 * 5 * 8 * 24 * 24 + 5 * 5 * 8 * 16 * 8 * 8 + 256 * 64 + 64 * 10);
+    expect(int8.int8.inferPerSec).toBeGreaterThan(0);
+    expect(int8.int8.macPerSec).toBeCloseTo(int8.int8.inferPerSec * int8.macs, 0);
+    expect(int8.floatBatch1.backend).toBe("wasm");
+    expect(int8.verdict).toBe(int8.int8.macPerSec >= json.int8!.targetMacPerSec ? "PASS" : "BELOW");
+    expect(formatTable(json)).toMatch(/int8 interpreter[\s\S]*lenet\s+337024/);
 
     if (torch.available) {
       expect(json.machine.torch).toBe(torch.version);

@@ -12,6 +12,8 @@ import {
   BenchReport,
   BenchRow,
   BenchTarget,
+  Int8ModelName,
+  Int8WorkerOutput,
   MeasureSettings,
   ModelSummary,
   PhaseResult,
@@ -31,6 +33,8 @@ export const DEFAULT_JSON_PATH = path.join(REPO_ROOT, "build", "bench.json");
 export const DEFAULT_PYTHON = "/usr/bin/python3";
 /** Targets for the default backend, relative to PyTorch on one thread. */
 export const TARGETS = { trainRatio: 0.5, inferRatio: 1.0 };
+/** Target for the int8 interpreter (issue 9): runQuantized at ≥ 100 M MAC/s on LeNet and the keyword PhiNet. */
+export const INT8_TARGET_MAC_PER_SEC = 100e6;
 
 export interface BenchOptions {
   models: BenchModelName[];
@@ -47,6 +51,11 @@ export interface BenchOptions {
    * first); rows report the median round. Steadier ratios on a busy machine. Ignored with quick.
    */
   rounds: number;
+  /**
+   * Also measure the int8 interpreter (runQuantized) next to float wasm at batch 1: on LeNet when "lenet" is
+   * among the models, on the keyword PhiNet when "phinet-like" is (default true; --no-int8 turns it off).
+   */
+  int8: boolean;
   /** Where to write the JSON report; null to not write one. */
   jsonPath: string | null;
   python: string;
@@ -62,6 +71,7 @@ export function defaultOptions(): BenchOptions {
     torch: true,
     torchAllThreads: true,
     rounds: 1,
+    int8: true,
     jsonPath: DEFAULT_JSON_PATH,
     python: DEFAULT_PYTHON,
     log: (line) => console.log(line),
@@ -75,6 +85,8 @@ const USAGE = `usage: npm run bench -- [options]
   --quick            a smoke run: one short measurement each, rough numbers
   --no-torch         do not run the PyTorch comparison
   --rounds N         measure each model N times, alternating PyTorch and tfjs (median round; default 1)
+  --no-int8          skip the int8-interpreter rows (runQuantized on LeNet with lenet, on the keyword
+                     PhiNet with phinet-like, next to float wasm at batch 1)
   --json PATH        where to write the report (default build/bench.json)
   --python PATH      the Python with torch (default ${DEFAULT_PYTHON})
   --strict           exit with status 1 when the default backend is BELOW a target
@@ -110,6 +122,9 @@ export function parseArgs(argv: string[]): BenchOptions & { strict: boolean; hel
         break;
       case "--no-torch":
         opts.torch = false;
+        break;
+      case "--no-int8":
+        opts.int8 = false;
         break;
       case "--json": {
         const v = value();
@@ -238,6 +253,22 @@ function torchEnv(threads: number): NodeJS.ProcessEnv {
   // Debian's PyTorch uses OpenBLAS, which ignores torch.set_num_threads: pin the BLAS/OpenMP pools too.
   const n = String(threads);
   return { ...process.env, OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
+}
+
+async function runInt8Worker(models: Int8ModelName[], quick: boolean, onLine: (line: string) => void): Promise<Int8WorkerOutput> {
+  const config = { models, budgetSec: quick ? 1 : 4, reps: quick ? 1 : 3, targetMacPerSec: INT8_TARGET_MAC_PER_SEC };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.COURSE_BACKEND; // the worker asks initBackend for wasm itself
+  const run = await runChild(process.execPath, [tsxCli(), path.join(__dirname, "int8-worker.ts"), JSON.stringify(config)], env, onLine);
+  return parseResultLine<Int8WorkerOutput>(run, "int8 worker");
+}
+
+/** The int8 models that go with the float models of a run: LeNet with lenet, the keyword PhiNet with phinet-like. */
+export function int8ModelsFor(models: readonly BenchModelName[]): Int8ModelName[] {
+  const out: Int8ModelName[] = [];
+  if (models.includes("lenet")) out.push("lenet");
+  if (models.includes("phinet-like")) out.push("keyword-phinet");
+  return out;
 }
 
 async function runTorch(
@@ -384,6 +415,27 @@ export function formatTable(report: BenchReport): string {
     const fmt = (c: ParamCounts | null) => (c ? `${c.trainable} trainable + ${c.nonTrainable} BN stats = ${c.total}` : "not run");
     const verdict = p.equal === null ? "(not compared)" : p.equal ? "EQUAL" : "MISMATCH";
     lines.push(`params ${pad(m.name, 12)} tfjs ${fmt(p.tfjs)} | torch ${fmt(p.torch)} ${verdict}`.trimEnd());
+  }
+  if (report.int8) {
+    lines.push("");
+    lines.push("int8 interpreter (runQuantized, 1 input per call, TFLM rounding) vs the same float net on wasm at batch 1:");
+    const w = [16, 10, 10, 12, 10, 12, 8];
+    const cells = (c: string[]) => c.map((x, i) => (i === c.length - 1 ? x : pad(x, w[i], i >= 1))).join("  ").trimEnd();
+    lines.push(cells(["model", "MACs", "int8 inf/s", "int8 MMAC/s", "float inf/s", "float MMAC/s", "int8/float", "target"]));
+    for (const r of report.int8.rows) {
+      lines.push(
+        cells([
+          r.model,
+          String(r.macs),
+          r.int8.inferPerSec.toFixed(0),
+          (r.int8.macPerSec / 1e6).toFixed(0),
+          r.floatBatch1.inferPerSec.toFixed(0),
+          (r.floatBatch1.macPerSec / 1e6).toFixed(0),
+          fmtRatio(r.int8VsFloat),
+          `${r.verdict} (>= ${report.int8.targetMacPerSec / 1e6} M MAC/s)`,
+        ]),
+      );
+    }
   }
   for (const s of report.skipped) lines.push(`skipped ${s.backend}: ${s.reason}`);
   if (!report.torch.available) lines.push(`PyTorch comparison not run: ${report.torch.reason}`);
@@ -617,6 +669,20 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
     );
   }
 
+  let int8: BenchReport["int8"];
+  const int8Models = opts.int8 ? int8ModelsFor(opts.models) : [];
+  if (int8Models.length) {
+    log(`int8 interpreter on ${int8Models.join(", ")}...`);
+    const t0 = Date.now();
+    try {
+      const out = await runInt8Worker(int8Models, opts.quick, progress);
+      int8 = { targetMacPerSec: INT8_TARGET_MAC_PER_SEC, rows: out.rows };
+    } catch (err) {
+      problems.push(`int8 interpreter: ${(err as Error).message}`);
+    }
+    log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
   const report: BenchReport = {
     schema: "tinyml-course-bench/1",
     date: new Date().toISOString(),
@@ -635,6 +701,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
     rows,
     skipped,
     problems: [...new Set(problems)],
+    ...(int8 ? { int8 } : {}),
   };
   if (opts.jsonPath) {
     fs.mkdirSync(path.dirname(opts.jsonPath), { recursive: true });

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     console.log(`\nwrote ${rel.startsWith("..") ? opts.jsonPath : rel}`);
   }
   if (report.problems.length) return 1;
-  if (opts.strict && report.rows.some((r) => r.verdict === "BELOW")) return 1;
+  if (opts.strict && (report.rows.some((r) => r.verdict === "BELOW") || report.int8?.rows.some((r) => r.verdict === "BELOW"))) return 1;
   return 0;
 }
 

@@ -141,4 +141,38 @@ export interface BenchReport {
   skipped: { backend: string; reason: string }[];
   /** Problems that make the run fail (exit code 1): parameter mismatches, broken backends. */
   problems: string[];
+  /** The int8-interpreter rows (absent with --no-int8). */
+  int8?: { targetMacPerSec: number; rows: Int8Row[] };
+}
+
+/** Models of the int8-interpreter rows (int8-worker.ts): LeNet and the course's keyword-spotting PhiNet. */
+export type Int8ModelName = "lenet" | "keyword-phinet";
+export const INT8_MODEL_NAMES: readonly Int8ModelName[] = ["lenet", "keyword-phinet"];
+
+export interface Int8WorkerConfig {
+  models: Int8ModelName[];
+  budgetSec: number;
+  reps: number;
+  targetMacPerSec: number;
+}
+
+/** One int8 row: runQuantized (one input per call) next to the same float network on wasm at batch 1. */
+export interface Int8Row {
+  model: Int8ModelName;
+  description: string;
+  /** conv/depthwise/dense multiply-accumulates per inference. */
+  macs: number;
+  graphOps: number;
+  quantizeSec: number;
+  int8: { inferPerSec: number; macPerSec: number; repInferPerSec: number[]; calls: number };
+  floatBatch1: { backend: string; inferPerSec: number; macPerSec: number; repInferPerSec: number[]; calls: number };
+  int8VsFloat: number;
+  /** PASS when runQuantized reaches the MAC/s target (INT8_TARGET_MAC_PER_SEC in harness.ts). */
+  verdict: "PASS" | "BELOW";
+}
+
+export interface Int8WorkerOutput {
+  backend: string;
+  detail: string;
+  rows: Int8Row[];
 }

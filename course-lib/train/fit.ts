@@ -26,6 +26,11 @@ export interface FitOptions {
   seed?: number;
   /** Heading of the progress display. */
   title?: string;
+  /**
+   * Called after every gradient step (after the optimizer has updated the weights), before the next
+   * batch; quantization-aware training (course-lib/quantize/qat.ts) uses it to re-quantize the weights.
+   */
+  onBatchEnd?: (batch: number) => void | Promise<void>;
 }
 
 export interface FitResult {
@@ -92,7 +97,12 @@ export async function fitWithProgress(model: tf.LayersModel, train: LabelledData
             // Train begin/end belong to the whole run, not to each one-epoch fit call.
             onTrainBegin: epoch === 0 ? cb.onTrainBegin : undefined,
             onEpochBegin: cb.onEpochBegin,
-            onBatchEnd: cb.onBatchEnd,
+            onBatchEnd: options.onBatchEnd
+              ? async (batch, logs) => {
+                  await options.onBatchEnd!(batch);
+                  await cb.onBatchEnd(batch, logs);
+                }
+              : cb.onBatchEnd,
             onEpochEnd: cb.onEpochEnd,
           },
         });
