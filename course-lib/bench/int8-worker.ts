@@ -20,13 +20,13 @@ function log(message: string): void {
 
 /** The keyword spotter of the course: PhiNet α 0.5 on a 49×40 log-mel spectrogram, 12 classes. */
 export function buildKeywordPhiNet(): tf.LayersModel {
-  return phinet({ inputShape: [49, 40, 1], inputLayout: "hwc", alpha: 0.5, squeezeExcite: false, includeTop: true, numClasses: 12 });
+  return phinet({ inputShape: [49, 40, 1], inputLayout: "hwc", alpha: 0.5, includeTop: true, numClasses: 12 });
 }
 
 const MODELS: Record<Int8ModelName, { description: string; inputShape: number[]; build: () => tf.LayersModel }> = {
   lenet: { description: "LeNet-5 style CNN, 28x28x1 (bench/models.ts)", inputShape: [28, 28, 1], build: () => buildLeNet() },
   "keyword-phinet": {
-    description: "PhiNet alpha 0.5 on 49x40x1 log-mel, 12 keywords, hard-swish, no squeeze-excite",
+    description: "PhiNet alpha 0.5 on 49x40x1 log-mel, 12 keywords, hard-swish, squeeze-excite",
     inputShape: [49, 40, 1],
     build: buildKeywordPhiNet,
   },

@@ -3,6 +3,7 @@
 // QAT against PTQ on a few thousand MNIST digits (wasm backend), and conversion of a QAT model by
 // quantizeModel into the int8 graph that the integer interpreter runs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { studyCnn } from "./bit-width-study";
 import * as tf from "@tensorflow/tfjs";
 import { FakeQuantActivation, fakeQuantWithClippedSte, prepareQat, quantizationAwareTraining } from "./qat";
 import { fakeQuantize, fakeQuantizeKernel, fakeQuantizeModelWeights, cloneModel, quantizerLevels } from "./fake-quant";
@@ -26,22 +27,9 @@ afterAll(() => {
   setDefaultDisplayTarget(undefined);
 });
 
-function smallCnn(): tf.LayersModel {
-  const m = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, strides: 2, activation: "relu" }),
-      tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: "relu" }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 10, activation: "softmax" }),
-    ],
-  });
-  m.compile({ optimizer: tf.train.adam(3e-3), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  return m;
-}
-
 async function trainedCnn(seed: number, epochs = 4): Promise<tf.LayersModel> {
   return withSeededRandomAsync(seed, async () => {
-    const m = smallCnn();
+    const m = studyCnn();
     await fitWithProgress(m, mnist.train, { epochs, seed });
     return m;
   });
@@ -93,7 +81,7 @@ describe("FakeQuantActivation", () => {
 
 describe("QAT with the course's training loop", () => {
   it("keeps kernels on the quantizer's levels while the float shadow weights learn", async () => {
-    const model = await withSeededRandomAsync(1, async () => smallCnn());
+    const model = await withSeededRandomAsync(1, async () => studyCnn());
     const before = model.layers[0].getWeights()[0].clone(); // getWeights returns the live variable
     // A large learning rate, so that a few steps move some weights across 3-bit power-of-two levels.
     const session = prepareQat(model, { weightBits: 3, weightScheme: "power-of-two", optimizer: tf.train.adam(0.02) });

@@ -4,6 +4,7 @@
 // Metrics for "int8 close to float": argmax agreement between runQuantized and model.predict, and the
 // error in output LSBs = |int8 output − the float output quantized with the graph's output parameters|.
 import * as tf from "@tensorflow/tfjs";
+import { liveBatchNorms } from "./lesson-models";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildLeNet, buildPhiNetLike } from "../bench/models";
 import { loadKeywords } from "../data/keywords";
@@ -28,24 +29,6 @@ beforeAll(async () => {
 
 function randomizeAllBn(model: tf.LayersModel, seed: number): tf.LayersModel {
   model.layers.forEach((l, i) => l.getClassName() === "BatchNormalization" && randomizeBatchNorm(l, seed + 10 * i));
-  return model;
-}
-
-/**
- * Gives an untrained net's batch norms the statistics of `x` (as training would) and random γ, β, so that its
- * output depends on the input: with fresh or random statistics PhiNet's output is the same for every input.
- */
-function liveBatchNorms(model: tf.LayersModel, x: tf.Tensor, seed: number): tf.LayersModel {
-  model.layers.forEach((l, i) => {
-    if (l.getClassName() !== "BatchNormalization") return;
-    tf.tidy(() => {
-      const inp = tf.model({ inputs: model.inputs, outputs: l.input as Sym }).predict(x) as tf.Tensor;
-      const { mean, variance } = tf.moments(inp, inp.shape.slice(0, -1).map((_, k) => k));
-      const c = mean.shape[0];
-      const stats = [mean, variance];
-      l.setWeights(l.getWeights().length === 4 ? [tf.randomUniform([c], 0.5, 1.5, "float32", seed + i), tf.randomUniform([c], -0.5, 0.5, "float32", seed + i + 1), ...stats] : stats);
-    });
-  });
   return model;
 }
 
