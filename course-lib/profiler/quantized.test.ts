@@ -1,15 +1,13 @@
 // quantizedFootprint on a hand-counted graph with a skip connection and on the two converter-made fixture
 // models (../shared/fixtures/tflite), whose constants are counted here from their documented shapes.
-import * as fs from "fs";
-import * as path from "path";
+import { readTfliteFixture } from "../quantize/tflite/fixtures";
 import { describe, expect, it } from "vitest";
 import type { GraphTensor, QuantizedGraph } from "../quantize/graph";
 import { readTflite } from "../quantize/tflite/reader";
 import { syntheticCnn } from "../quantize/tflite/synthetic-graphs";
 import { quantizedFootprint } from "./quantized";
 
-const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/tflite");
-const readFixture = (name: string): QuantizedGraph => readTflite(new Uint8Array(fs.readFileSync(path.join(FIXTURES, name))));
+const readFixture = (name: string): QuantizedGraph => readTflite(readTfliteFixture(name));
 
 const q = (channels: number, axis = 0) => ({ scale: Array(channels).fill(0.5), zeroPoint: Array(channels).fill(0), axis });
 const act = (id: number, name: string, shape: number[]): GraphTensor => ({ id, name, shape, dtype: "int8", quant: q(1) });

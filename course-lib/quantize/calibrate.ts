@@ -62,17 +62,21 @@ export { roundHalfAway };
  * TFLite's scale and nudged zero point for a real range (quantization_util NudgeQuantizationRange):
  * scale = (max − min)/255 stored as float32, zp = round(−128 − min/scale) clamped to int8. The range is first
  * widened to contain 0. An all-zero range [0, 0] gets scale 1/255 (every scale represents it exactly).
+ * `bits` (default 8) gives the same rule on the signed b-bit grid [−2^(b−1), 2^(b−1)−1] (fake-quant.ts).
  */
-export function activationParams(min: number, max: number): ActivationParams {
+export function activationParams(min: number, max: number, bits = 8): ActivationParams {
   if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) {
     throw new RangeError(`activationParams: need finite min <= max, got [${min}, ${max}]`);
   }
+  if (!Number.isInteger(bits) || bits < 2 || bits > 8) throw new RangeError(`activationParams: bits must be an integer in 2..8, got ${String(bits)}`);
+  const qmin = -(2 ** (bits - 1));
+  const qmax = 2 ** (bits - 1) - 1;
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
   const width = hi - lo;
-  const scale = Math.fround(width > 0 ? width / (QMAX - QMIN) : 1 / (QMAX - QMIN));
+  const scale = Math.fround(width > 0 ? width / (qmax - qmin) : 1 / (qmax - qmin));
   if (!(scale > 0)) throw new RangeError(`activationParams: range [${min}, ${max}] is too narrow for a float32 scale`);
-  const zeroPoint = Math.min(QMAX, Math.max(QMIN, roundHalfAway(QMIN - lo / scale)));
+  const zeroPoint = Math.min(qmax, Math.max(qmin, roundHalfAway(qmin - lo / scale)));
   return { scale, zeroPoint };
 }
 

@@ -18,6 +18,7 @@
 // Rounding: to the nearest level (ties away from zero, as TfLiteRound in TFLite's quantizer).
 import * as tf from "@tensorflow/tfjs";
 import { roundHalfAway } from "./fixed-point";
+import { activationParams } from "./calibrate";
 
 // Re-exported for fake-quant users (index.ts exports the same function once); defined in fixed-point.ts.
 export { roundHalfAway };
@@ -127,10 +128,9 @@ export function uniformAsymmetricParams(range: [number, number], bits: number): 
   const [min, max] = checkRange(range);
   const qmin = -(2 ** (checkBits(bits) - 1));
   const qmax = 2 ** (bits - 1) - 1;
-  const lo = Math.min(min, 0), hi = Math.max(max, 0);
-  const scale = hi === lo ? 1 : Math.fround((hi - lo) / (qmax - qmin));
-  const zeroPoint = Math.min(qmax, Math.max(qmin, roundHalfAway(qmin - lo / scale)));
-  return { scale, zeroPoint, qmin, qmax };
+  // An all-zero range keeps scale 1 here (its zero point is qmin); otherwise TFLite's nudging, written once.
+  if (Math.min(min, 0) === Math.max(max, 0)) return { scale: 1, zeroPoint: qmin, qmin, qmax };
+  return { ...activationParams(min, max, bits), qmin, qmax };
 }
 
 /** Symmetric uniform quantize-dequantize of `values` with scale from `maxAbs` (default: their own max|x|). */

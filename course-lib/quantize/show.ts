@@ -2,9 +2,7 @@
 // kept here so its cells stay short. Nothing here quantizes or runs differently from the library: each
 // function reads a QuantizedGraph (graph.ts), an interpreter trace (interpreter.ts) or study results
 // (bit-width-study.ts) and turns them into numbers, table rows or a plotly figure.
-import * as fs from "fs";
 import type * as tf from "@tensorflow/tfjs";
-import * as path from "path";
 import type { GraphTensor, QuantizedGraph } from "./graph";
 import { prepareQuantized, runQuantizedBatch, type QuantizedTrace } from "./interpreter";
 import {
@@ -19,20 +17,7 @@ import { CHART_COLOURS } from "../viz/charts";
 // ---------------------------------------------------------------------------------------------------------
 // Files other tools made
 
-/**
- * The converter-made .tflite fixtures (TFLM's hello_world and micro_speech), next to the repository. From the
- * real path of this folder: a notebook reaches it through the notebooks/course-lib link, whose parent differs.
- */
-export const TFLITE_FIXTURES_DIR = path.resolve(fs.realpathSync(__dirname), "../../../shared/fixtures/tflite");
-
-/** The bytes of a file under TFLITE_FIXTURES_DIR, e.g. "hello_world_int8.tflite" or "golden/...bin". */
-export function readTfliteFixture(file: string): Uint8Array {
-  const full = path.join(TFLITE_FIXTURES_DIR, file);
-  if (!fs.existsSync(full)) {
-    throw new Error(`readTfliteFixture: ${full} does not exist (the fixtures live in ../shared/fixtures/tflite next to the repository)`);
-  }
-  return new Uint8Array(fs.readFileSync(full));
-}
+export { TFLITE_FIXTURES_DIR, readTfliteFixture } from "./tflite/fixtures";
 
 // ---------------------------------------------------------------------------------------------------------
 // Per-tensor vs per-channel weights

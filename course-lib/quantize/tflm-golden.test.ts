@@ -3,16 +3,14 @@
 // given input bytes. readTflite + runQuantized must reproduce every byte, also after exportTflite.
 // With rounding "single" (XNNPACK's), hello_world differs from TFLM in 23 of 256 outputs (19 by 1, 1 by 2,
 // 3 by 3: the notes' figure for XNNPACK and Arm NN against these TFLM outputs); the run prints its counts.
-import * as fs from "fs";
-import * as path from "path";
+import { readTfliteFixture } from "./tflite/fixtures";
 import { describe, expect, it } from "vitest";
 import type { QuantizedGraph } from "./graph";
 import { runQuantized } from "./interpreter";
 import { readTflite } from "./tflite/reader";
 import { exportTflite } from "./tflite/writer";
 
-const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures/tflite");
-const bytesOf = (file: string): Uint8Array => new Uint8Array(fs.readFileSync(path.join(FIXTURES, file)));
+const bytesOf = readTfliteFixture;
 const int8Of = (file: string): Int8Array => {
   const b = bytesOf(file);
   return new Int8Array(b.buffer, b.byteOffset, b.byteLength);

@@ -4,18 +4,10 @@
 // activationParams, and fake-quant.ts quantizeUniformAsymmetric at 8 bits for the values).
 import { expect } from "vitest";
 import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
+import { mulberry32 } from "../../course-lib/data/random";
 import { activationParams } from "../../course-lib/quantize/calibrate";
 import { quantizeUniformAsymmetric } from "../../course-lib/quantize/fake-quant";
 import { affineParams, dequantize, quantize } from "@exercise/08-quantization/affine";
-
-/** A small seeded generator (LCG) so every run grades the same cases. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 graded(
   { id: "08.1", points: 2, feedback: "Widen the range to contain 0, scale = Math.fround((hi − lo) / 255), zeroPoint = round(−128 − lo / scale) half away from zero, clamped to [−128, 127]. Compute the zero point from the float32 scale." },
@@ -32,7 +24,7 @@ graded(
     for (const [min, max, scale, zeroPoint] of cases) {
       expect({ range: [min, max], ...affineParams(min, max) }).toEqual({ range: [min, max], scale, zeroPoint });
     }
-    const next = random(8);
+    const next = mulberry32(8);
     for (let i = 0; i < 300; i++) {
       const min = -(10 ** (4 * next() - 2)) * (next() < 0.2 ? 0 : 1);
       const max = 10 ** (4 * next() - 2) * (next() < 0.2 ? 0 : 1);
@@ -52,7 +44,7 @@ graded(
     const back = dequantize(Int8Array.from([-10, -8, -12, 127]), p);
     expect(back).toBeInstanceOf(Float32Array);
     expect(Array.from(back)).toEqual([0, 1, -1, 68.5]);
-    const next = random(81);
+    const next = mulberry32(81);
     for (let r = 0; r < 20; r++) {
       const range: [number, number] = [-5 * next(), 8 * next()];
       const values = Array.from({ length: 200 }, () => range[0] - 1 + (range[1] - range[0] + 2) * next());

@@ -4,16 +4,9 @@
 // (course-lib/quantize/kernels/fully-connected.ts), which reproduces TFLM's own outputs on hello_world.
 import { expect } from "vitest";
 import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
+import { mulberry32 } from "../../course-lib/data/random";
 import { fullyConnectedInt8, prepareFullyConnected } from "../../course-lib/quantize/kernels/fully-connected";
 import { denseInt8, type DenseInt8Layer } from "@exercise/08-quantization/dense";
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 const int8s = (next: () => number, n: number, lo = -128, hi = 127) => Int8Array.from({ length: n }, () => lo + Math.floor((hi - lo + 1) * next()));
 
@@ -39,7 +32,7 @@ graded(
   { id: "08.6", points: 3, feedback: "Subtract the input zero point from every input (not from the sum), add the int32 bias before requantizing, and requantize with TFLM's double rounding." },
   "matches TFLM's FULLY_CONNECTED on 60 random layers",
   () => {
-    const next = random(86);
+    const next = mulberry32(86);
     for (let t = 0; t < 60; t++) {
       const inDim = 1 + Math.floor(next() * 64), outDim = 1 + Math.floor(next() * 16);
       const inScale = Math.fround(0.001 + 0.1 * next()), weightScale = Math.fround(0.001 + 0.05 * next());

@@ -5,6 +5,7 @@
 // which is itself checked against a gcc build of the same formulas on 10^6 cases.
 import { expect } from "vitest";
 import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
+import { mulberry32 } from "../../course-lib/data/random";
 import * as reference from "../../course-lib/quantize/fixed-point";
 import {
   multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul,
@@ -12,14 +13,6 @@ import {
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** (multiplier, shift) with a shift of −0 read as 0 (the same shift). */
 const plain = (q: { multiplier: number; shift: number }) => ({ multiplier: q.multiplier, shift: q.shift + 0 });
@@ -54,7 +47,7 @@ graded(
   () => {
     const reals: number[] = [];
     for (let k = -31; k <= 20; k++) reals.push(2 ** k, 2 ** k * (1 - 2 ** -40), 2 ** k * (1 + 2 ** -30));
-    const next = random(82);
+    const next = mulberry32(82);
     for (let i = 0; i < 2000; i++) {
       const sIn = Math.fround(10 ** (-4 * next())), sW = Math.fround(10 ** (-4 * next())), sOut = Math.fround(10 ** (-3 * next()));
       reals.push((sIn * sW) / sOut);
@@ -93,7 +86,7 @@ graded(
       [INT32_MAX, 31, 1], [INT32_MIN, 31, -1], [2 ** 30, 31, 1], [-(2 ** 30), 31, -1], [2 ** 30 - 1, 31, 0],
     ];
     for (const [x, e, expected] of rdbpot) expect({ x, e, result: roundingDivideByPOT(x, e) }).toEqual({ x, e, result: expected });
-    const next = random(83);
+    const next = mulberry32(83);
     for (let i = 0; i < 10000; i++) {
       const a = randomInt32(next), b = randomInt32(next), e = Math.floor(next() * 32);
       expect({ a, b, result: saturatingRoundingDoublingHighMul(a, b) }).toEqual({ a, b, result: reference.saturatingRoundingDoublingHighMul(a, b) });
@@ -115,7 +108,7 @@ graded(
     for (const [x, m, shift, expected] of known) {
       expect({ x, m, shift, result: multiplyByQuantizedMultiplier(x, m, shift) }).toEqual({ x, m, shift, result: expected });
     }
-    const next = random(84);
+    const next = mulberry32(84);
     for (let i = 0; i < 20000; i++) {
       const x = randomInt32(next), m = 2 ** 30 + Math.floor(next() * 2 ** 30), shift = -Math.floor(next() * 32);
       expect({ x, m, shift, result: multiplyByQuantizedMultiplier(x, m, shift) }).toEqual({ x, m, shift, result: reference.multiplyByQuantizedMultiplier(x, m, shift) });

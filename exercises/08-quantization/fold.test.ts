@@ -5,20 +5,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
 import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
+import { mulberry32 } from "../../course-lib/data/random";
 import * as reference from "../../course-lib/primitives/batch-norm";
 import { foldBatchNorm } from "@exercise/08-quantization/fold";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 const values = (next: () => number, n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => lo + (hi - lo) * next());
 
@@ -41,7 +34,7 @@ graded(
   { id: "08.4", points: 2, feedback: "The output channel of flat index i is i mod C: C is the last dimension for conv/dense, the product of the last two for depthwise [kh, kw, c, m]. A missing gamma is 1, a missing beta 0, a null bias 0." },
   "matches the course's folding on conv and depthwise kernels, with and without bias, gamma and beta",
   () => {
-    const next = random(84);
+    const next = mulberry32(84);
     const shapes: [number[], reference.KernelLayout][] = [[[3, 3, 4, 8], "conv"], [[3, 3, 4, 2], "depthwise"], [[10, 6], "conv"], [[5, 5, 3, 1], "depthwise"]];
     for (const [shape, layout] of shapes) {
       const c = layout === "depthwise" ? shape[2] * shape[3] : shape[shape.length - 1];
@@ -62,7 +55,7 @@ graded(
   { id: "08.4", points: 2, feedback: "Folding must not change what the network computes: one Conv2D with the folded kernel and bias gives the output of Conv2D followed by BatchNormalization (to float32 rounding)." },
   "a tfjs Conv2D + BatchNormalization equals one Conv2D with the folded weights",
   () => {
-    const next = random(85);
+    const next = mulberry32(85);
     const input = tf.tensor4d(values(next, 1 * 6 * 6 * 3, -1, 1), [1, 6, 6, 3]);
     const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", useBias: true });
     const bn = tf.layers.batchNormalization({ epsilon: 1e-3 });

@@ -3,16 +3,9 @@
 // Hand-worked level sets, then random tensors compared with course-lib/quantize/fake-quant.ts.
 import { expect } from "vitest";
 import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
+import { mulberry32 } from "../../course-lib/data/random";
 import * as reference from "../../course-lib/quantize/fake-quant";
 import { quantizePowerOfTwo } from "@exercise/08-quantization/power-of-two";
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 graded(
   { id: "08.5", points: 2, feedback: "Levels: 0 and ±α·2^−j for j = 0 … 2^(b−1) − 2. 3 bits: 0, ±α/4, ±α/2, ±α; 2 bits: 0, ±α. Nearest level, halfway goes to the larger magnitude, above α clips to α." },
@@ -32,7 +25,7 @@ graded(
   { id: "08.5", points: 2, feedback: "For b bits there are 2^(b−1) − 1 non-zero magnitudes (8 bits reach α·2^−126); use the data's max|x| when maxAbs is not given." },
   "matches the course's quantizer at 2 to 8 bits on random weights",
   () => {
-    const next = random(85);
+    const next = mulberry32(85);
     for (let bits = 2; bits <= 8; bits++) {
       const weights = Array.from({ length: 400 }, () => (next() - 0.5) * 10 ** (-3 * next()));
       const what = `${bits} bits`;

@@ -5,6 +5,7 @@
 // table from the same tree, the reference for rounding "single". Then each op against the real function
 // (dequantize → f → quantize) within a stated bound, and the error cases.
 import { readFileSync } from "node:fs";
+import { mulberry32 } from "../../data/random";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -70,12 +71,6 @@ function mismatches(actual: Int8Array, expected: number[]): number {
 function quantize(y: number, scale: number, zeroPoint: number): number {
   const r = y / scale;
   return Math.max(-128, Math.min(127, (r < 0 ? -Math.round(-r) : Math.round(r)) + zeroPoint));
-}
-
-/** Deterministic uniform [0, 1) (32-bit LCG), so the float comparisons are reproducible. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe("the TFLM fixture", () => {
@@ -199,7 +194,7 @@ describe("HARD_SWISH equals TFLM bit for bit", () => {
 describe("against the real functions (dequantize → f → quantize)", () => {
   // Bounds: at most 1 LSB for every op (measured on these 150 random configurations: 0 for the fixed-point
   // logistic, tanh and softmax, 1 for the float table's logistic and for hard-swish).
-  const random = lcg(2024);
+  const random = mulberry32(2024);
   const configs = Array.from({ length: 150 }, () => ({
     scale: Math.fround(Math.exp(Math.log(0.001) + random() * Math.log(1000))),
     zeroPoint: Math.floor(random() * 256) - 128,
@@ -266,7 +261,7 @@ describe("gemmlowp fixed-point helpers", () => {
   // Accuracy of the approximations themselves (measured max over 20,000 points: exp 2.3e-7, 1/(1+x) 3e-9,
   // logistic 6.7e-8, tanh 1.3e-7); the bit-exact check is the TFLM fixture above.
   it("exp_on_negative_values, 1/(1+x), logistic and tanh track the real functions to a few 1e-7", () => {
-    const random = lcg(9);
+    const random = mulberry32(9);
     for (let k = 0; k < 2000; k++) {
       const x = -random() * 15; // Q5.26 input
       const raw = Math.round(x * 2 ** 26);

@@ -8,6 +8,7 @@
 // - On TFLM's hello_world fixture both differ from TFLM's own outputs (golden/) in 23 of 256 values.
 // The per-model report goes to build/quantize/oracle-report.json. One Chromium page load runs everything.
 import * as tf from "@tensorflow/tfjs";
+import { TFLITE_FIXTURES_DIR } from "../tflite/fixtures";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -26,7 +27,7 @@ import { exportTflite } from "../tflite/writer";
 import { armnnUnavailable, runArmnn, runArmnnBatch, type ArmnnResult } from "./armnn";
 import { runTfliteBatchInChromium, tfliteBrowserUnavailable, type TfliteRun } from "./tflite-browser";
 
-const FIXTURES = path.resolve(__dirname, "../../../../shared/fixtures/tflite");
+const FIXTURES = TFLITE_FIXTURES_DIR;
 const REPORT = path.resolve(__dirname, "../../../build/quantize/oracle-report.json");
 const ARMNN_MISSING = armnnUnavailable();
 const CHROMIUM_MISSING = tfliteBrowserUnavailable();

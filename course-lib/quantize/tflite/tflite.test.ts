@@ -4,6 +4,7 @@
 // round trips graph → file → graph and file → graph → file → graph, 16-byte buffer alignment, operator
 // codes, and the errors for files the course cannot read.
 import { execFileSync } from "child_process";
+import { readTfliteFixture } from "./fixtures";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,8 +17,7 @@ import { ModelField, SubGraphField, TableView, TensorField, OperatorCodeField, B
 import { syntheticActivations, syntheticCnn } from "./synthetic-graphs";
 import { exportTflite } from "./writer";
 
-const FIXTURES = path.resolve(__dirname, "../../../../shared/fixtures/tflite");
-const fixture = (name: string): Uint8Array => new Uint8Array(fs.readFileSync(path.join(FIXTURES, name)));
+const fixture = readTfliteFixture;
 
 /** The float32 bit patterns of a list of scales, so scale comparisons are bitwise. */
 const bits = (scales: number[]): number[] => Array.from(new Uint32Array(new Float32Array(scales).buffer));
