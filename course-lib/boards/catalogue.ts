@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { profileModel, type ModelProfile } from "../profiler/profile";
 
-export type QemuMachine = "mps2-an386" | "mps2-an500" | "netduinoplus2" | "mps3-an547";
+export type QemuMachine = "mps2-an385" | "mps2-an386" | "mps2-an500" | "netduinoplus2" | "mps3-an547";
 
 export interface Board {
   id: string;
@@ -50,7 +50,7 @@ export const BOARDS: readonly Board[] = [
   {
     id: "stm32f405rg", name: "STM32F405RG (Netduino Plus 2, pyboard)", core: "Arm Cortex-M4F", clockMHz: 168,
     flashBytes: 1 * MB, ramBytes: 192 * KB, opsPerSecondOrder: 1e8, qemuMachine: "netduinoplus2", kind: "mcu",
-    source: "ST DS8626 (STM32F405xx): 1 MB flash; 192 KB RAM = 128 KB SRAM + 64 KB CCM (QEMU's netduinoplus2 maps the 128 KB SRAM only).",
+    source: "ST DS8626 (STM32F405xx): 1 MB flash; 192 KB RAM = 128 KB SRAM + 64 KB CCM (QEMU 7.2's netduinoplus2 maps 192 KB of SRAM at 0x20000000; QEMU 8.0 and later map 128 KB there and the 64 KB CCM at 0x10000000).",
   },
   {
     id: "stm32h743zi", name: "STM32H743ZI (NUCLEO-H743ZI2)", core: "Arm Cortex-M7F", clockMHz: 480,
