@@ -5,23 +5,10 @@ import { createConsoleTarget } from "../viz/display";
 import { readTfliteFixture } from "../quantize/tflite/fixtures";
 import { readTflite } from "../quantize/tflite/reader";
 import { planChart, planChartFigure, planRectangles } from "./plan-chart";
+import { gatedExecutionOrder } from "./test-helpers";
 import { planCourse, planMemory, planTflmGreedy, tensorLifetimes, type ExecutionOrder } from "./planner";
 
-/** planner.test.ts's gated graph: x → conv → a → logistic → s → mul(s, a) → m → dense → y. */
-const gated = (): ExecutionOrder => ({
-  tensors: [
-    { name: "x", bytes: 64 }, { name: "w", bytes: 300, constant: true }, { name: "a", bytes: 256 },
-    { name: "s", bytes: 256 }, { name: "m", bytes: 256 }, { name: "y", bytes: 20 },
-  ],
-  ops: [
-    { kind: "conv2d", inputs: [0, 1, -1], outputs: [2] },
-    { kind: "logistic", inputs: [2], outputs: [3] },
-    { kind: "mul", inputs: [3, 2], outputs: [4] },
-    { kind: "fullyConnected", inputs: [4, 1, -1], outputs: [5] },
-  ],
-  inputs: [0],
-  outputs: [5],
-});
+const gated = (): ExecutionOrder => gatedExecutionOrder(20);
 
 type Trace = { type: string; mode: string; x: number[]; y: number[]; name: string; text: string | string[]; fillcolor?: string };
 

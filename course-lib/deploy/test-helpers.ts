@@ -11,7 +11,7 @@ import { prepareQuantized, runQuantized, runQuantizedTrace } from "../quantize/i
 import type { KernelSet } from "./c/sources";
 import { generateModelSources, type GeneratedModel } from "./codegen";
 import { buildAndRunHost, type HostRun } from "./host";
-import { planCourse, planLinear, type MemoryPlan } from "./planner";
+import { planCourse, planLinear, type ExecutionOrder, type MemoryPlan } from "./planner";
 
 // ---------------------------------------------------------------------------------------------------------
 // Building graphs
@@ -416,3 +416,26 @@ export async function checkOnHost(graph: QuantizedGraph, inputs: Int8Array[], op
   }
   return { generated, run, expected, mismatch, firstDifferingOp };
 }
+
+/**
+ * The planner tests' small gated graph (planner.test.ts, plan-chart.test.ts): x (64 B, input) → conv →
+ * a (256) → logistic → s (256) → mul(s, a) → m (256) → dense → y (outputBytes, default 32; the output).
+ * Lifetimes (scope 0 = inputs, op i = scope i + 1): x [0,1], a [1,3], s [2,3], m [3,4], y [4,4].
+ * Live bytes per scope: 64, 320, 512, 768 (a + s + m), 288: liveSet 768. Sharing: the logistic cannot
+ * overwrite a (the mul reads it later); the mul overwrites s, its last use: {s, m} is one buffer [2,4], and
+ * scope 3 holds a + {s, m} = 512 = liveSetShared.
+ */
+export const gatedExecutionOrder = (outputBytes = 32): ExecutionOrder => ({
+  tensors: [
+    { name: "x", bytes: 64 }, { name: "w", bytes: 300, constant: true }, { name: "a", bytes: 256 },
+    { name: "s", bytes: 256 }, { name: "m", bytes: 256 }, { name: "y", bytes: outputBytes },
+  ],
+  ops: [
+    { kind: "conv2d", inputs: [0, 1, -1], outputs: [2] },
+    { kind: "logistic", inputs: [2], outputs: [3] },
+    { kind: "mul", inputs: [3, 2], outputs: [4] },
+    { kind: "fullyConnected", inputs: [4, 1, -1], outputs: [5] },
+  ],
+  inputs: [0],
+  outputs: [5],
+});
