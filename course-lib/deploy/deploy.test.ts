@@ -10,7 +10,8 @@ import type { QuantizedGraph } from "../quantize/graph";
 import { lessonModel, liveBatchNorms } from "../quantize/lesson-models";
 import { quantizeModel } from "../quantize/quantize-model";
 import { outputLine, parseAppOutput } from "./protocol";
-import { deployGraph, operatorInstructions, seededInputs, slug, type DeployReport, type KernelSet } from "./deploy";
+import { runQuantized, runQuantizedTrace } from "../quantize/interpreter";
+import { compareWithInterpreter, deployGraph, operatorInstructions, seededInputs, slug, type DeployReport, type KernelSet } from "./deploy";
 
 const MODELS = ["lesson05 keyword tiny CNN (log-mel)", "lesson03 PhiNet α 0.25 (MNIST)"];
 const MACHINES: [string, KernelSet[]][] = [
@@ -98,6 +99,22 @@ describe("deploy helpers", () => {
     const app = parseAppOutput(`begin inputs=1 input_size=3 output_size=5 ops=2\n${outputLine(0, values)}\nend\n`);
     expect(outputLine(0, values)).toBe("out 0 80ff00017f");
     expect(app.outputs[0]).toEqual(values);
+  });
+
+  it("compareWithInterpreter finds the first differing output byte and, from dumps, the first differing op", () => {
+    const graph = graphs.get(MODELS[0])!;
+    const inputs = seededInputs(graph, 2, 9);
+    const exact = compareWithInterpreter(graph, inputs, inputs.map((x) => runQuantized(graph, x)));
+    expect(exact.mismatch).toBeNull();
+    const bad = exact.expected.map((o) => o.slice());
+    bad[1][3] = bad[1][3] === 0 ? 1 : 0;
+    const trace = runQuantizedTrace(graph, inputs[0]);
+    const dumps = new Map(trace.steps.map((s) => [`0:${s.index}`, s.values.slice()]));
+    dumps.get("0:2")![0] ^= 1;
+    const found = compareWithInterpreter(graph, inputs, bad, dumps);
+    expect(found.mismatch).toMatchObject({ input: 1, index: 3, expected: exact.expected[1][3] });
+    expect(found.firstDifferingOp).toMatchObject({ input: 0, op: 2, kind: trace.steps[2].kind, index: 0 });
+    expect(compareWithInterpreter(graph, inputs, [exact.expected[0]]).mismatch).toMatchObject({ input: 1, index: 0 });
   });
 
   it("slug makes a file name of a model name", () => {

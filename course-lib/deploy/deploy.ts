@@ -120,16 +120,46 @@ function checkInputs(graph: QuantizedGraph, inputs: Int8Array[]): Int8Array[] {
   return inputs;
 }
 
-function firstDifference(expected: Int8Array[], got: Int8Array[]): DeployReport["firstMismatch"] {
-  for (let k = 0; k < expected.length; k++) {
-    const g = got[k];
-    if (!g) return { input: k, index: 0, expected: expected[k][0], got: NaN };
-    for (let i = 0; i < expected[k].length; i++) {
-      if (g[i] !== expected[k][i]) return { input: k, index: i, expected: expected[k][i], got: g[i] };
-    }
-    if (g.length !== expected[k].length) return { input: k, index: expected[k].length, expected: NaN, got: g[expected[k].length] };
+/** Index of the first value where `got` differs from `expected` (a missing or shorter `got` counts), or −1. */
+function firstDifferentIndex(expected: Int8Array, got: Int8Array | undefined): number {
+  if (!got) return 0;
+  const n = Math.min(expected.length, got.length);
+  for (let i = 0; i < n; i++) if (expected[i] !== got[i]) return i;
+  return expected.length === got.length ? -1 : n;
+}
+
+export interface InterpreterComparison {
+  /** runQuantized's output per input. */
+  expected: Int8Array[];
+  /** The first differing output byte, or null when every output matches. */
+  mismatch: null | { input: number; index: number; expected: number; got: number };
+  /** With per-layer dumps (debug builds): the first operator, by input then op, whose output differs. */
+  firstDifferingOp: null | { input: number; op: number; kind: string; name: string; index: number; expected: number; got: number };
+}
+
+/**
+ * Compiled code's outputs (and, from a debug build, its per-layer dumps keyed "input:op") against the
+ * integer interpreter: the one comparison the firmware and the host builds share.
+ */
+export function compareWithInterpreter(graph: QuantizedGraph, inputs: Int8Array[], outputs: Int8Array[], dumps?: Map<string, Int8Array>): InterpreterComparison {
+  const expected = inputs.map((x) => runQuantized(graph, x));
+  let mismatch: InterpreterComparison["mismatch"] = null;
+  for (let k = 0; k < expected.length && !mismatch; k++) {
+    const i = firstDifferentIndex(expected[k], outputs[k]);
+    if (i >= 0) mismatch = { input: k, index: i, expected: expected[k][i], got: outputs[k]?.[i] ?? NaN };
   }
-  return null;
+  let firstDifferingOp: InterpreterComparison["firstDifferingOp"] = null;
+  for (let k = 0; dumps && dumps.size > 0 && k < inputs.length && !firstDifferingOp; k++) {
+    for (const step of runQuantizedTrace(graph, inputs[k]).steps) {
+      const got = dumps.get(`${k}:${step.index}`);
+      const i = firstDifferentIndex(step.values, got);
+      if (i >= 0) {
+        firstDifferingOp = { input: k, op: step.index, kind: step.kind, name: step.name, index: i, expected: step.values[i], got: got?.[i] ?? NaN };
+        break;
+      }
+    }
+  }
+  return { expected, mismatch, firstDifferingOp };
 }
 
 /** Per-operator instruction counts from the plugin's running counts: OPS + 1 marks per input, averaged. */
@@ -181,9 +211,10 @@ export async function deployGraph(graph: QuantizedGraph, options: DeployOptions)
   const app = parseAppOutput(run.uart);
 
   progress("compare", `${inputs.length} inputs against runQuantized`);
-  const expected = inputs.map((x) => runQuantized(graph, x));
-  let firstMismatch = firstDifference(expected, app.outputs);
-  if (firstMismatch && options.debug) firstMismatch = { ...firstMismatch, op: firstDifferingOp(graph, inputs, app.dumps) };
+  const { expected, mismatch, firstDifferingOp } = compareWithInterpreter(graph, inputs, app.outputs, app.dumps);
+  const firstMismatch: DeployReport["firstMismatch"] = mismatch && firstDifferingOp
+    ? { ...mismatch, op: { index: firstDifferingOp.op, kind: firstDifferingOp.kind, name: firstDifferingOp.name } }
+    : mismatch;
 
   const ops = graph.operators.length;
   const counted = operatorInstructions(run.marks ?? [], ops, inputs.length);
@@ -220,18 +251,4 @@ export async function deployGraph(graph: QuantizedGraph, options: DeployOptions)
   }
   writeFileSync(report.files.report, JSON.stringify(report, null, 2) + "\n");
   return report;
-}
-
-/** The first operator whose firmware dump (input k) differs from the interpreter's trace. */
-function firstDifferingOp(graph: QuantizedGraph, inputs: Int8Array[], dumps: Map<string, Int8Array>): { index: number; kind: string; name: string } | undefined {
-  for (let k = 0; k < inputs.length; k++) {
-    const trace = runQuantizedTrace(graph, inputs[k]);
-    for (const step of trace.steps) {
-      const got = dumps.get(`${k}:${step.index}`);
-      if (!got || got.length !== step.values.length || got.some((v, i) => v !== step.values[i])) {
-        return { index: step.index, kind: step.kind, name: step.name };
-      }
-    }
-  }
-  return undefined;
 }

@@ -7,9 +7,10 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { mulberry32, type RandomSource } from "../data/random";
 import type { FusedActivation, GraphOp, GraphOpKind, GraphTensor, Padding, QuantizedGraph, QuantParams } from "../quantize/graph";
-import { prepareQuantized, runQuantized, runQuantizedTrace } from "../quantize/interpreter";
+import { runQuantized } from "../quantize/interpreter";
 import type { KernelSet } from "./c/sources";
 import { generateModelSources, type GeneratedModel } from "./codegen";
+import { compareWithInterpreter, seededInputs, slug, type InterpreterComparison } from "./deploy";
 import { buildAndRunHost, type HostRun } from "./host";
 import { planCourse, planLinear, type ExecutionOrder, type MemoryPlan } from "./planner";
 
@@ -345,12 +346,8 @@ function outputStats(graph: QuantizedGraph, r: RandomSource): { rms: number; mod
   return { rms: Math.max(1, Math.sqrt(sum / n)), modeFraction: Math.max(...histogram) / n };
 }
 
-/** `count` seeded uniform int8 inputs for `graph`. */
-export function randomInputs(graph: QuantizedGraph, count: number, seed: number): Int8Array[] {
-  const size = prepareQuantized(graph).inputSize;
-  const r = mulberry32(seed);
-  return Array.from({ length: count }, () => Int8Array.from(int8Values(r, size)));
-}
+/** `count` seeded uniform int8 inputs for `graph` (deploy.ts's seededInputs, the one generator of them). */
+export const randomInputs = (graph: QuantizedGraph, count: number, seed: number): Int8Array[] => seededInputs(graph, count, seed);
 
 // ---------------------------------------------------------------------------------------------------------
 // The host check
@@ -371,49 +368,20 @@ export interface HostCheck {
   generated: GeneratedModel;
   run: HostRun;
   expected: Int8Array[];
-  /** The first differing output byte, or null when every output matches runQuantized. */
-  mismatch: null | { input: number; index: number; expected: number; got: number };
-  /** Debug builds: the first operator (by input, then op) whose dump differs from runQuantizedTrace. */
-  firstDifferingOp: null | { input: number; op: number; kind: string; index: number; expected: number; got: number };
+  mismatch: InterpreterComparison["mismatch"];
+  /** Debug builds only. */
+  firstDifferingOp: InterpreterComparison["firstDifferingOp"];
 }
 
-function slugOf(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9.]+/g, "-").replace(/^-+|-+$/g, "") || "model";
-}
-
-function firstDifference(a: Int8Array, b: Int8Array | undefined): number {
-  if (!b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
-}
 
 /** Generate, build with the host gcc, run on `inputs`, and compare with runQuantized (and the trace, if debug). */
 export async function checkOnHost(graph: QuantizedGraph, inputs: Int8Array[], options: HostCheckOptions): Promise<HostCheck> {
   const plan = options.plan ?? planCourse(graph);
   const generated = generateModelSources(graph, plan, { inputs, kernels: options.kernels });
-  const dir = options.dir ?? join(tmpdir(), "tinyml-course-host-tests", `${slugOf(graph.name)}-${options.kernels}${options.debug ? "-debug" : ""}`);
+  const dir = options.dir ?? join(tmpdir(), "tinyml-course-host-tests", `${slug(graph.name)}-${options.kernels}${options.debug ? "-debug" : ""}`);
   mkdirSync(dir, { recursive: true });
   const run = await buildAndRunHost(dir, generated.files, { kernels: options.kernels, debug: options.debug });
-  const expected = inputs.map((x) => runQuantized(graph, x));
-  let mismatch: HostCheck["mismatch"] = null;
-  for (let k = 0; k < expected.length && !mismatch; k++) {
-    const i = firstDifference(expected[k], run.outputs[k]);
-    if (i >= 0) mismatch = { input: k, index: i, expected: expected[k][i], got: run.outputs[k]?.[i] ?? NaN };
-  }
-  let firstDifferingOp: HostCheck["firstDifferingOp"] = null;
-  if (options.debug) {
-    for (let k = 0; k < inputs.length && !firstDifferingOp; k++) {
-      for (const step of runQuantizedTrace(graph, inputs[k]).steps) {
-        const got = run.dumps.get(`${k}:${step.index}`);
-        const i = firstDifference(step.values, got);
-        if (i >= 0) {
-          firstDifferingOp = { input: k, op: step.index, kind: step.kind, index: i, expected: step.values[i], got: got?.[i] ?? NaN };
-          break;
-        }
-      }
-    }
-  }
+  const { expected, mismatch, firstDifferingOp } = compareWithInterpreter(graph, inputs, run.outputs, options.debug ? run.dumps : undefined);
   return { generated, run, expected, mismatch, firstDifferingOp };
 }
 

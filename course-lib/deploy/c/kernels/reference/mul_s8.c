@@ -8,6 +8,7 @@
  */
 #include "../../fixed_point.h"
 #include "../../nn_kernels.h"
+#include "broadcast.h"
 
 /* Read out of *p once (the int8 stores into output may alias *p; see add_s8.c). */
 typedef struct {
@@ -24,7 +25,6 @@ static inline int8_t mul_element(const mul_arithmetic* k, int8_t a, int8_t b) {
 
 void nn_mul_s8(const nn_mul_params* p, const int8_t* a, const int8_t* b, int8_t* output) {
   mul_arithmetic k;
-  int32_t i0, i1, i2, i3, o = 0;
   k.offset_a = p->offset_a;
   k.offset_b = p->offset_b;
   k.output_offset = p->output_offset;
@@ -32,27 +32,5 @@ void nn_mul_s8(const nn_mul_params* p, const int8_t* a, const int8_t* b, int8_t*
   k.shift = p->shift;
   k.act_min = p->act_min;
   k.act_max = p->act_max;
-  if (!p->broadcast) {
-    const int32_t size = p->size;
-    for (o = 0; o < size; ++o) output[o] = mul_element(&k, a[o], b[o]);
-    return;
-  }
-  {
-    const int32_t d0 = p->dims[0], d1 = p->dims[1], d2 = p->dims[2], d3 = p->dims[3];
-    const int32_t a0 = p->stride_a[0], a1 = p->stride_a[1], a2 = p->stride_a[2], a3 = p->stride_a[3];
-    const int32_t b0 = p->stride_b[0], b1 = p->stride_b[1], b2 = p->stride_b[2], b3 = p->stride_b[3];
-    for (i0 = 0; i0 < d0; ++i0) {
-      for (i1 = 0; i1 < d1; ++i1) {
-        for (i2 = 0; i2 < d2; ++i2) {
-          int32_t ia = i0 * a0 + i1 * a1 + i2 * a2;
-          int32_t ib = i0 * b0 + i1 * b1 + i2 * b2;
-          for (i3 = 0; i3 < d3; ++i3) {
-            output[o++] = mul_element(&k, a[ia], b[ib]);
-            ia += a3;
-            ib += b3;
-          }
-        }
-      }
-    }
-  }
+  NN_ELEMENTWISE_4D(p, output, mul_element(&k, a[nn_ia], b[nn_ib]));
 }
