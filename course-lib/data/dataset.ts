@@ -261,6 +261,34 @@ export function firstOfEachClass(classIndices: ArrayLike<number>, numClasses: nu
   return found.flat();
 }
 
+/**
+ * A class-balanced random subset: from each class, `fraction` of its examples (rounded, at least one),
+ * chosen by a seeded shuffle. Returns their positions in ascending order. Learning-curve experiments use it
+ * so that "10 % of the data" keeps every class's share, whatever the seed.
+ */
+export function stratifiedSubset(classIndices: ArrayLike<number>, numClasses: number, fraction: number, seed: number): Int32Array {
+  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new RangeError(`stratifiedSubset: numClasses must be a positive integer, got ${numClasses}`);
+  if (typeof fraction !== "number" || !(fraction > 0 && fraction <= 1)) {
+    throw new RangeError(`stratifiedSubset: fraction must be in (0, 1], got ${String(fraction)}`);
+  }
+  checkSeed(seed, "stratifiedSubset: seed");
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  for (let i = 0; i < classIndices.length; i++) {
+    const c = classIndices[i];
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses) throw new RangeError(`stratifiedSubset: label ${c} at position ${i} is outside 0..${numClasses - 1}`);
+    byClass[c].push(i);
+  }
+  const rng = new SeededRandom(seed);
+  const chosen: number[] = [];
+  for (const positions of byClass) {
+    if (positions.length === 0) continue;
+    const keep = Math.max(1, Math.round(fraction * positions.length));
+    const shuffled = rng.shuffle(positions.slice());
+    chosen.push(...shuffled.slice(0, keep));
+  }
+  return Int32Array.from(chosen.sort((a, b) => a - b));
+}
+
 /** Build the common result object (adds dispose()). */
 export function makeTensorDataset<T extends Omit<TensorDataset, "dispose">>(fields: T): T & { dispose(): void } {
   return {

@@ -8,6 +8,8 @@ export { xinet, buildXiNet } from "./xinet";
 export { xinetPlan, XINET_DEFAULTS } from "./xinet-plan";
 export type { XiNetOptions, XiNetPlan, XiConvPlan } from "./xinet-plan";
 export { xinetCost } from "./xinet-cost";
+export { dsCnn } from "./ds-cnn";
+export type { DsCnnOptions } from "./ds-cnn";
 export type { NetCost } from "./ledger";
 export { micromindCounts } from "./reference";
 export type { MicromindCounts, NetFamily } from "./reference";

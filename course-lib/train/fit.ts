@@ -6,6 +6,7 @@
 // Together with seeded weight initialisers, a notebook gives the same numbers on every run of a backend.
 import * as tf from "@tensorflow/tfjs";
 import { seededPermutation } from "../data/random";
+import type { DisplayTarget } from "../viz/display";
 import { trainingProgress, type EpochRecord } from "../viz/progress";
 
 /** Inputs and one-hot targets (an MnistSplit fits). */
@@ -31,7 +32,15 @@ export interface FitOptions {
    * batch; quantization-aware training (course-lib/quantize/qat.ts) uses it to re-quantize the weights.
    */
   onBatchEnd?: (batch: number) => void | Promise<void>;
+  /**
+   * Where the progress goes: the notebook (default), another DisplayTarget, or false for none, when a study
+   * runs many short fits under one progress bar of its own (e.g. course-lib/compress/distill/study.ts).
+   */
+  display?: DisplayTarget | false;
 }
+
+/** A display target that shows nothing. */
+const SILENT: DisplayTarget = { kind: "capture", show() {}, update() {} };
 
 export interface FitResult {
   /** One record per epoch: loss, accuracy, validation loss/accuracy, seconds since start. */
@@ -74,7 +83,8 @@ export async function fitWithProgress(model: tf.LayersModel, train: LabelledData
     throw new Error("fitWithProgress needs a compiled model: call model.compile({ optimizer, loss, metrics }) first");
   }
 
-  const progress = trainingProgress({ epochs, title: options.title, batchesPerEpoch: Math.ceil(samples / batchSize) });
+  const target = options.display === false ? SILENT : options.display;
+  const progress = trainingProgress({ epochs, title: options.title, batchesPerEpoch: Math.ceil(samples / batchSize), target });
   const cb = progress.callbacks;
   const started = performance.now();
   try {

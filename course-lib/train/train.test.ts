@@ -99,6 +99,19 @@ describe("training helpers (cpu backend, tiny model)", () => {
     b.dispose();
   });
 
+  it("fitWithProgress shows nothing with display: false and uses a given target", async () => {
+    const model = tinyModel(3);
+    const before = capture.messages.length;
+    const silent = await fitWithProgress(model, data, { epochs: 2, batchSize: 16, display: false });
+    expect(silent.history).toHaveLength(2);
+    expect(capture.messages.length).toBe(before);
+    const own = createCaptureTarget();
+    await fitWithProgress(model, data, { epochs: 1, batchSize: 16, display: own, title: "own target" });
+    expect(capture.messages.length).toBe(before);
+    expect(own.messages.some((m) => JSON.stringify(m).includes("own target"))).toBe(true);
+    model.dispose();
+  });
+
   it("fitWithProgress rejects bad arguments clearly", async () => {
     const model = tinyModel(1);
     await expect(fitWithProgress(model, data, { epochs: 0 })).rejects.toThrow(/epochs.*0/);
