@@ -2,13 +2,13 @@
 // with `npm run grade -- --only 06.1` and `--only 06.2`; each failing test prints its feedback as a hint.
 // The references share no code with the course's: PyTorch's own F.kl_div(log_softmax(s/T), softmax(t/T),
 // reduction="batchmean")·T² and F.cross_entropy in float64 (course-lib/compress/distill/fixtures/
-// kd-reference.json, written by make-kd-fixture.py there), and a float64 computation in this file. Most 06.2
+// kd-reference.json, written by make-kd-fixture.py there), and a plain-JS float64 computation (test-helpers.ts). Most 06.2
 // tests probe one property each (how the loss changes with T, with swapping the two networks, with classes
 // nobody predicts, with α at 0 and 1, with splitting the batch), so a single mistake fails its own test;
 // when your numbers are what a known mistake computes, the failure names the mistake.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect } from "vitest";
-import { readKdReference, type Matrix } from "../../course-lib/compress/distill/test-helpers";
+import { logSoftmax64, readKdReference, type Matrix } from "../../course-lib/compress/distill/test-helpers";
 import { mulberry32 } from "../../course-lib/data/random";
 import { errorFrom, graded, validCall } from "../../course-lib/grader/graded";
 import { distillationLoss, softmaxWithTemperature } from "@exercise/06-knowledge-distillation/soft-targets";
@@ -32,13 +32,6 @@ function transpose(m: Matrix): Matrix {
   return m[0].map((_, c) => m.map((row) => row[c]));
 }
 
-/** log softmax(row / T) in float64, stable: the maximum is subtracted before exponentiating. */
-function logSoftmax64(row: number[], temperature: number): number[] {
-  const scaled = row.map((v) => v / temperature);
-  const max = Math.max(...scaled);
-  const logSum = max + Math.log(scaled.reduce((sum, v) => sum + Math.exp(v - max), 0));
-  return scaled.map((v) => v - logSum);
-}
 
 /** |a − b| within float32 rounding of a loss computed another correct way (the mistakes are much larger). */
 function close(a: number, b: number, rel = 2e-4, abs = 1e-5): boolean {

@@ -10,7 +10,7 @@ import { crossEntropyFromLogits } from "./loss";
 import { initBackend } from "../../runtime/backend";
 import { withSeededRandom } from "../../nets/seeded";
 import { fitWithProgress, type LabelledData } from "../../train/fit";
-import { buildToyStudent, buildToyTeacher, makeToyData, TOY_CLASSES } from "./test-helpers";
+import { buildToyStudent, buildToyTeacher, logSoftmax64, makeToyData, TOY_CLASSES } from "./test-helpers";
 
 type Sym = tf.SymbolicTensor;
 
@@ -43,13 +43,6 @@ function rows(t: tf.Tensor): number[][] {
   return t.arraySync() as number[][];
 }
 
-/** log softmax of one row, in float64. */
-function logSoftmax(z: number[], T = 1): number[] {
-  const s = z.map((v) => v / T);
-  const m = Math.max(...s);
-  const lse = m + Math.log(s.reduce((acc, v) => acc + Math.exp(v - m), 0));
-  return s.map((v) => v - lse);
-}
 
 let data: LabelledData;
 let teacher: tf.LayersModel;
@@ -105,7 +98,7 @@ describe("distill: soft targets", () => {
     const y = rows(data.labels);
     let soft = 0, hard = 0, correct = 0;
     for (let e = 0; e < N; e++) {
-      const logP = logSoftmax(zt[e], T), logQ = logSoftmax(zs[e], T), logQ1 = logSoftmax(zs[e]);
+      const logP = logSoftmax64(zt[e], T), logQ = logSoftmax64(zs[e], T), logQ1 = logSoftmax64(zs[e]);
       soft += T * T * logP.reduce((acc, lp, c) => acc + Math.exp(lp) * (lp - logQ[c]), 0);
       hard -= y[e].reduce((acc, yc, c) => acc + yc * logQ1[c], 0);
       if (y[e][zs[e].indexOf(Math.max(...zs[e]))] === 1) correct++;
@@ -358,6 +351,15 @@ describe("distill: bad input names the value", () => {
       await expect(distill({ ...base(), teacher: teacher4, student, loss: { temperature: 2, alpha: 0.5, features: { student: "s_conv", teacher: "t4_conv", kind: "cosine", weight: 1 } } }))
         .rejects.toThrow(/height \(6\).*\(4\)/);
       teacher4.dispose();
+      // A model that ends in a softmax gives probabilities, not logits: refused, for the teacher and the student.
+      const probabilities = withSeededRandom(54, () => tf.sequential({
+        layers: [tf.layers.flatten({ inputShape: [6, 6, 1] }), tf.layers.dense({ units: TOY_CLASSES, activation: "softmax", name: "p_out" })],
+      }));
+      await expect(distill({ ...base(), teacher: probabilities, student, loss: { temperature: 2, alpha: 0.5 } }))
+        .rejects.toThrow(/teacher's output layer "p_out" applies a softmax/);
+      await expect(distill({ ...base(), student: probabilities, loss: { temperature: 2, alpha: 0.5 } }))
+        .rejects.toThrow(/student's output layer "p_out" applies a softmax/);
+      probabilities.dispose();
       // Errors come before the teacher pass.
       expect(predict).not.toHaveBeenCalled();
     } finally {

@@ -86,6 +86,15 @@ function classCount(model: tf.LayersModel, who: string): number {
   if (model.outputs.length !== 1 || model.outputs[0].shape.length !== 2) {
     throw new RangeError(`distill: the ${who} must have one output of logits [batch, classes], got ${model.outputs.map((o) => `[${o.shape}]`).join(", ")}`);
   }
+  // Probabilities would be softened a second time and the losses would silently be wrong: refuse them.
+  const last = model.outputs[0].sourceLayer;
+  const config = last.getConfig() as { activation?: unknown };
+  if (last.getClassName() === "Softmax" || config.activation === "softmax") {
+    throw new RangeError(
+      `distill: the ${who}'s output layer "${last.name}" applies a softmax; distillation needs logits ` +
+        `(build the last dense layer without activation: "softmax")`,
+    );
+  }
   return model.outputs[0].shape[1] as number;
 }
 

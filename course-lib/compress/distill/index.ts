@@ -12,4 +12,4 @@ export { distill } from "./distill";
 export type { DistillEpoch, DistillLoss, DistillOptions, DistillResult, FeatureDistillation } from "./distill";
 export { distillationStudy, summarizeDistillation } from "./study";
 export type { DistillationArm, DistillationRun, DistillationStudyOptions, DistillationSummary } from "./study";
-export { distillationChart, distillationFigure, distillationTable } from "./show";
+export { distillationChart, distillationFigure, distillationTable, distillationTableOptions } from "./show";

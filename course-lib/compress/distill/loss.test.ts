@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../runtime/backend";
 import { crossEntropyFromLogits, distillationLoss, distillationLossTerms, softmaxWithTemperature } from "./loss";
-import { closeness, maxCloseness, readKdReference, type LogitBatch, type Matrix } from "./test-helpers";
+import { closeness, logSoftmax64, maxCloseness, readKdReference, type LogitBatch, type Matrix } from "./test-helpers";
 
 const SCRIPT_PATH = join(__dirname, "fixtures", "make-kd-fixture.py");
 const DEBIAN_PYTHON = "/usr/bin/python3";
@@ -21,18 +21,12 @@ const fixture = readKdReference();
 
 // ---- An independent float64 reference in plain JS (no tfjs): used for finite differences and the pitfalls.
 
-function logSoftmaxRow(row: number[], T: number): number[] {
-  const scaled = row.map((z) => z / T);
-  const max = Math.max(...scaled);
-  const lse = max + Math.log(scaled.reduce((sum, z) => sum + Math.exp(z - max), 0));
-  return scaled.map((z) => z - lse);
-}
 
 /** Σ_c p (log p − log q) per example, p = softmax(target/T), q = softmax(moving/T). */
 function klRows(target: Matrix, moving: Matrix, T: number): number[] {
   return target.map((row, b) => {
-    const logP = logSoftmaxRow(row, T);
-    const logQ = logSoftmaxRow(moving[b], T);
+    const logP = logSoftmax64(row, T);
+    const logQ = logSoftmax64(moving[b], T);
     return logP.reduce((sum, lp, c) => sum + Math.exp(lp) * (lp - logQ[c]), 0);
   });
 }
@@ -45,7 +39,7 @@ function softRef(student: Matrix, teacher: Matrix, T: number): number {
 }
 
 function hardRef(student: Matrix, labels: Matrix): number {
-  return mean(student.map((row, b) => -logSoftmaxRow(row, 1).reduce((sum, lq, c) => sum + labels[b][c] * lq, 0)));
+  return mean(student.map((row, b) => -logSoftmax64(row, 1).reduce((sum, lq, c) => sum + labels[b][c] * lq, 0)));
 }
 
 function totalRef(student: Matrix, teacher: Matrix, labels: Matrix, T: number, alpha: number): number {
@@ -171,8 +165,8 @@ describe("the soft term's gradient against float64 finite differences", () => {
       // Hinton's closed form, with our T² and batch mean: ∂soft/∂z_i = T · (q_i − p_i) / B.
       const B = student.length;
       const closedForm = student.map((row, b) => {
-        const q = logSoftmaxRow(row, T).map(Math.exp);
-        const p = logSoftmaxRow(teacher[b], T).map(Math.exp);
+        const q = logSoftmax64(row, T).map(Math.exp);
+        const p = logSoftmax64(teacher[b], T).map(Math.exp);
         return q.map((qi, i) => (T * (qi - p[i])) / B);
       });
       expect(maxCloseness(flat(fd), flat(closedForm))).toBeLessThan(1e-8);
@@ -247,8 +241,8 @@ describe("pitfalls of published implementations, each caught", () => {
     // The buggy variant (teacher softened, student at T = 1), in float64: what the correct loss must not equal.
     const oneSided = (s: Matrix, t: Matrix, T: number) =>
       T * T * mean(t.map((row, b) => {
-        const logP = logSoftmaxRow(row, T);
-        const logQ = logSoftmaxRow(s[b], 1);
+        const logP = logSoftmax64(row, T);
+        const logQ = logSoftmax64(s[b], 1);
         return logP.reduce((sum, lp, c) => sum + Math.exp(lp) * (lp - logQ[c]), 0);
       }));
     expect(oneSided(student, student, 4)).toBeGreaterThan(1); // so the previous test catches it
@@ -282,8 +276,8 @@ describe("numerical stability", () => {
         // The exact gradient, saturated softmaxes: α·T·(q_T − p_T)/B + (1 − α)(q_1 − y)/B.
         const B = student.length;
         const expected = student.flatMap((row, b) => {
-          const qT = logSoftmaxRow(row, T).map(Math.exp), pT = logSoftmaxRow(teacher[b], T).map(Math.exp);
-          const q1 = logSoftmaxRow(row, 1).map(Math.exp);
+          const qT = logSoftmax64(row, T).map(Math.exp), pT = logSoftmax64(teacher[b], T).map(Math.exp);
+          const q1 = logSoftmax64(row, 1).map(Math.exp);
           return row.map((_, i) => (alpha * T * (qT[i] - pT[i]) + (1 - alpha) * (q1[i] - labels[b][i])) / B);
         });
         expect(maxCloseness(grad, expected)).toBeLessThan(1e-5);
@@ -322,7 +316,7 @@ describe("softmaxWithTemperature", () => {
       const p = softmaxWithTemperature(z, T);
       const rows = (await p.array()) as Matrix;
       for (const row of rows) expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-6);
-      expect(maxCloseness(rows.flat(), logits.flatMap((row) => logSoftmaxRow(row, T).map(Math.exp)))).toBeLessThan(1e-6);
+      expect(maxCloseness(rows.flat(), logits.flatMap((row) => logSoftmax64(row, T).map(Math.exp)))).toBeLessThan(1e-6);
       p.dispose();
     }
     const ours = softmaxWithTemperature(z, 1);

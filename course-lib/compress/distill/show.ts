@@ -2,7 +2,7 @@
 // size with seed error bars, and its summary table with the verdict of each arm.
 import { plot, type DisplayOptions, type Figure } from "../../viz/plot";
 import { CHART_COLOURS } from "../../viz/charts";
-import { table } from "../../viz/html-table";
+import { table, type TableOptions } from "../../viz/html-table";
 import type { DistillationSummary } from "./study";
 
 const pct = (x: number, digits = 1) => `${(100 * x).toFixed(digits)}`;
@@ -35,20 +35,28 @@ export function distillationChart(summaries: DistillationSummary[], options: Dis
   plot(distillationFigure(summaries, options.title), options);
 }
 
-/** The summary as a table: accuracy mean ± sd, gain over the baseline, verdict, agreement with the teacher, time. */
-export function distillationTable(summaries: DistillationSummary[], title = "Students over seeds"): void {
-  table({
+/** The summary as table options (for `table` in a notebook, `tableText` on a terminal): one row per arm and size. */
+export function distillationTableOptions(summaries: DistillationSummary[], title = "Students over seeds"): TableOptions {
+  if (!Array.isArray(summaries) || summaries.length === 0) throw new RangeError("distillationTable: no summaries to show");
+  return {
     title,
-    columns: ["examples", "arm", "test accuracy %", "gain (points)", "paired gain", "seeds won", "verdict", "agrees with teacher %", "train s"],
+    columns: ["examples", "arm", "test accuracy %", "gain (points)", "paired gain", "seeds won", "verdict", "agrees with teacher %", "train s", "teacher s"],
     rows: summaries.map((s) => {
       const base = s.verdict === "baseline";
       return [
         s.examples, s.arm, `${pct(s.accuracy.mean)} ± ${pct(s.accuracy.sd)}`,
         base ? "—" : signed(s.gain), base ? "—" : `${signed(s.pairedGain.mean)} ± ${pct(s.pairedGain.sd)}`,
         base ? "—" : `${s.wins} / ${s.accuracy.n}`, s.verdict, pct(s.agreement.mean, 0), s.trainSeconds.mean.toFixed(1),
+        s.teacherSeconds.mean.toFixed(2),
       ];
     }),
     caption: `n = ${summaries[0].accuracy.n} seeds per row; paired gain: mean ± sd of the per-seed differences from scratch; ` +
-      `verdict "helps" / "hurts" only when the gap exceeds twice the larger seed sd (lesson 05's rule)`,
-  });
+      `verdict "helps" / "hurts" only when the gap exceeds twice the larger seed sd (lesson 05's rule); ` +
+      `train s: the student's epochs, teacher s: the one cached teacher pass`,
+  };
+}
+
+/** The summary as a table: accuracy mean ± sd, gain over the baseline, verdict, agreement with the teacher, time. */
+export function distillationTable(summaries: DistillationSummary[], title?: string): void {
+  table(distillationTableOptions(summaries, title));
 }

@@ -14,7 +14,8 @@ import {
   buildStudent, buildTeacher, LESSON_ALPHA, LESSON_ARMS, LESSON_BATCH_SIZE, LESSON_EPOCHS, LESSON_FRACTIONS,
   LESSON_LEARNING_RATE, LESSON_TEMPERATURE, TEACHER_EPOCHS, trainTeacher,
 } from "./lesson";
-import { distillationStudy, summarizeDistillation, type DistillationArm, type DistillationSummary } from "./study";
+import { distillationTableOptions } from "./show";
+import { distillationStudy, summarizeDistillation, type DistillationArm } from "./study";
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -43,19 +44,6 @@ function everyFewSeconds(): DisplayTarget {
     console.log(text);
   };
   return { kind: "console", show: print, update: print };
-}
-
-function summaryText(title: string, rows: DistillationSummary[]): string {
-  return tableText({
-    title,
-    columns: ["examples", "arm", "accuracy %", "gain", "paired gain", "won", "verdict", "agreement %", "train s", "teacher s"],
-    rows: rows.map((s) => {
-      const base = s.verdict === "baseline";
-      return [s.examples, s.arm, `${pct(s.accuracy.mean)} ± ${pct(s.accuracy.sd)}`, base ? "-" : pct(s.gain),
-        base ? "-" : `${pct(s.pairedGain.mean)} ± ${pct(s.pairedGain.sd)}`, base ? "-" : `${s.wins}/${s.accuracy.n}`,
-        s.verdict, pct(s.agreement.mean), s.trainSeconds.mean.toFixed(2), s.teacherSeconds.mean.toFixed(2)];
-    }),
-  });
 }
 
 async function main(args: string[]): Promise<void> {
@@ -89,7 +77,7 @@ async function main(args: string[]): Promise<void> {
   const common = { teacher, buildStudent, train, test, seeds, batchSize: LESSON_BATCH_SIZE, learningRate: LESSON_LEARNING_RATE, display: everyFewSeconds() };
   const started = performance.now();
   const runs = await distillationStudy({ ...common, arms: LESSON_ARMS, fractions: LESSON_FRACTIONS, epochs });
-  console.log(summaryText(`${seedCount} seeds, ${((performance.now() - started) / 1000).toFixed(0)} s`, summarizeDistillation(runs)));
+  console.log(tableText(distillationTableOptions(summarizeDistillation(runs), `${seedCount} seeds, ${((performance.now() - started) / 1000).toFixed(0)} s`)));
 
   let sweep: Awaited<ReturnType<typeof distillationStudy>> = [];
   if (args.includes("--sweep")) {
@@ -97,7 +85,7 @@ async function main(args: string[]): Promise<void> {
     for (const T of [1, 2, 4, 8, 16]) arms.push({ name: `T ${T}, α ${LESSON_ALPHA}`, loss: { temperature: T, alpha: LESSON_ALPHA } });
     for (const a of [0.5, 1]) arms.push({ name: `T ${LESSON_TEMPERATURE}, α ${a}`, loss: { temperature: LESSON_TEMPERATURE, alpha: a } });
     sweep = await distillationStudy({ ...common, arms, fractions: [LESSON_FRACTIONS[0]], epochs: [epochs[0]] });
-    console.log(summaryText("temperature and α at 10 % of the data", summarizeDistillation(sweep)));
+    console.log(tableText(distillationTableOptions(summarizeDistillation(sweep), "temperature and α at 10 % of the data")));
   }
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify({ teacherAccuracy, teacherEpochs, epochs, runs, sweep }, null, 1));

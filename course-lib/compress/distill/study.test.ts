@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { distillationStudy, summarizeDistillation, type DistillationArm, type DistillationRun, type DistillationStudyOptions } from "./study";
-import { distillationFigure } from "./show";
+import { distillationFigure, distillationTableOptions } from "./show";
 import { distill } from "./distill";
 import { crossEntropyFromLogits } from "./loss";
 import { initBackend } from "../../runtime/backend";
@@ -340,5 +340,18 @@ describe("distillationFigure", () => {
 
   it("throws on no summaries", () => {
     expect(() => distillationFigure([])).toThrow(/no summaries/);
+    expect(() => distillationTableOptions([])).toThrow(/no summaries/);
+  });
+
+  it("the table (notebook and CLI alike) has one row per arm and size, with the paired gain of each", () => {
+    const summaries = summarizeDistillation(synthetic);
+    const t = distillationTableOptions(summaries, "T");
+    expect(t.rows).toHaveLength(summaries.length);
+    t.rows.forEach((row) => expect(row).toHaveLength(t.columns.length));
+    const softTenth = t.rows.find((r) => r[0] === 100 && r[1] === "soft KD")!;
+    // Paired differences at 10 %: 10, 6, 11 points → +9.0 ± 2.6, won on 3 of 3 seeds.
+    expect(softTenth[t.columns.indexOf("paired gain")]).toBe("+9.0 ± 2.6");
+    expect(softTenth[t.columns.indexOf("seeds won")]).toBe("3 / 3");
+    expect(t.rows.find((r) => r[1] === "scratch")![t.columns.indexOf("paired gain")]).toBe("—");
   });
 });

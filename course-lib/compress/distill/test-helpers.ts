@@ -14,6 +14,17 @@ import type { LabelledData } from "../../train/fit";
 type Sym = tf.SymbolicTensor;
 
 // ---------------------------------------------------------------------------------------------------------
+// The float64 reference the loss tests compare tfjs against (plain JS, no tfjs)
+
+/** log softmax(row / T) in float64, stable: the row's maximum is subtracted before exponentiating. */
+export function logSoftmax64(row: readonly number[], temperature = 1): number[] {
+  const scaled = row.map((v) => v / temperature);
+  const max = Math.max(...scaled);
+  const logSum = max + Math.log(scaled.reduce((sum, v) => sum + Math.exp(v - max), 0));
+  return scaled.map((v) => v - logSum);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The toy task
 
 export const TOY_CLASSES = 4;
