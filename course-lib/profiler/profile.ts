@@ -96,6 +96,8 @@ export const PARAMETER_FREE_LAYERS: ReadonlySet<string> = new Set([
   "Dropout", "SpatialDropout1D", "AlphaDropout", "GaussianDropout", "GaussianNoise",
   "Flatten", "Reshape", "Permute", "RepeatVector", "ZeroPadding2D", "Cropping2D", "UpSampling2D",
   "Add", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+  // Lesson 07's Add that skips its branch at random in training (course-lib/compress/prune/layer-drop.ts).
+  "LayerDropAdd",
   "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
   "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
   "Rescaling", "CenterCrop", "Resizing",

@@ -62,12 +62,8 @@ async function timePerCall(step: () => Promise<void> | void, minSeconds: number)
 export async function measureSpeed(model: tf.LayersModel, inputShape: readonly number[], options: SpeedOptions = {}): Promise<SpeedResult> {
   const inferenceBatchSize = positiveInteger("inferenceBatchSize", options.inferenceBatchSize ?? 256);
   const trainingBatchSize = positiveInteger("trainingBatchSize", options.trainingBatchSize ?? 32);
-  const minSeconds = options.minSeconds ?? 0.5;
-  if (!(minSeconds > 0)) throw new RangeError(`minSeconds must be a positive number, got ${minSeconds}`);
-  const expected = model.inputs[0].shape.slice(1);
-  if (expected.length !== inputShape.length || expected.some((d, i) => d !== null && d !== inputShape[i])) {
-    throw new RangeError(`measureSpeed: inputShape [${inputShape.join(", ")}] does not match the model's input [${expected.map((d) => d ?? "any").join(", ")}]`);
-  }
+  const minSeconds = checkMinSeconds(options.minSeconds ?? 0.5);
+  checkInputShape(model, inputShape, "measureSpeed");
   if (!model.optimizer) {
     throw new Error("measureSpeed times training steps too, so the model must be compiled: call model.compile({ optimizer, loss }) first");
   }
@@ -76,33 +72,68 @@ export async function measureSpeed(model: tf.LayersModel, inputShape: readonly n
   const numClasses = outputShape[outputShape.length - 1];
 
   const started = performance.now();
-  const inferenceInput = tf.randomUniform([inferenceBatchSize, ...inputShape], 0, 1, "float32", 1);
+  const inference = await inferenceSpeed(model, inputShape, { batchSize: inferenceBatchSize, minSeconds });
   const trainInput = tf.randomUniform([trainingBatchSize, ...inputShape], 0, 1, "float32", 2);
   // One-hot targets work for the usual classifier losses; regression losses accept them too.
   const trainTarget = tf.tidy(() =>
     tf.oneHot(tf.randomUniform([trainingBatchSize], 0, numClasses, "int32", 3), numClasses).reshape([trainingBatchSize, ...outputShape]),
   );
   try {
-    const inferenceSeconds = await timePerCall(() => {
-      tf.tidy(() => {
-        // dataSync waits for the result, so asynchronous backends are timed end to end.
-        (model.predict(inferenceInput) as tf.Tensor).dataSync();
-      });
-    }, minSeconds);
     const trainingSeconds = await timePerCall(async () => {
       await model.trainOnBatch(trainInput, trainTarget);
     }, minSeconds);
     return {
       backend: tf.getBackend(),
-      inferenceSamplesPerSecond: inferenceBatchSize / inferenceSeconds,
+      inferenceSamplesPerSecond: inference.samplesPerSecond,
       trainingSamplesPerSecond: trainingBatchSize / trainingSeconds,
-      inferenceMsPerSample: (inferenceSeconds * 1000) / inferenceBatchSize,
+      inferenceMsPerSample: inference.msPerSample,
       trainingMsPerSample: (trainingSeconds * 1000) / trainingBatchSize,
       inferenceBatchSize,
       trainingBatchSize,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    tf.dispose([inferenceInput, trainInput, trainTarget]);
+    tf.dispose([trainInput, trainTarget]);
+  }
+}
+
+function checkMinSeconds(minSeconds: number): number {
+  if (!(minSeconds > 0)) throw new RangeError(`minSeconds must be a positive number, got ${minSeconds}`);
+  return minSeconds;
+}
+
+function checkInputShape(model: tf.LayersModel, inputShape: readonly number[], fn: string): void {
+  const expected = model.inputs[0].shape.slice(1);
+  if (expected.length !== inputShape.length || expected.some((d, i) => d !== null && d !== inputShape[i])) {
+    throw new RangeError(`${fn}: inputShape [${inputShape.join(", ")}] does not match the model's input [${expected.map((d) => d ?? "any").join(", ")}]`);
+  }
+}
+
+export interface InferenceSpeed {
+  samplesPerSecond: number;
+  msPerSample: number;
+  batchSize: number;
+}
+
+/**
+ * Times predict() alone on random inputs of `inputShape` (no batch axis): unlike measureSpeed it does not
+ * train, so the model's weights are untouched and it need not be compiled (e.g. to time a pruned model
+ * against its parent).
+ */
+export async function inferenceSpeed(model: tf.LayersModel, inputShape: readonly number[], options: { batchSize?: number; minSeconds?: number } = {}): Promise<InferenceSpeed> {
+  const batchSize = positiveInteger("batchSize", options.batchSize ?? 256);
+  const minSeconds = checkMinSeconds(options.minSeconds ?? 0.5);
+  checkInputShape(model, inputShape, "inferenceSpeed");
+  const input = tf.randomUniform([batchSize, ...inputShape], 0, 1, "float32", 1);
+  try {
+    const seconds = await timePerCall(() => {
+      tf.tidy(() => {
+        // dataSync waits for the result, so asynchronous backends are timed end to end.
+        (model.predict(input) as tf.Tensor).dataSync();
+      });
+    }, minSeconds);
+    return { samplesPerSecond: batchSize / seconds, msPerSample: (seconds * 1000) / batchSize, batchSize };
+  } finally {
+    input.dispose();
   }
 }
