@@ -3,12 +3,10 @@
 // torch.nn.utils.prune.ln_structured keeps (fixtures/structured-reference.json, made by
 // fixtures/make-structured-fixture.py, regenerated and compared below), explicit loops over the kernel's four
 // indices, and constructed matrices whose nuclear norm is known in closed form.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { jsonMismatches, pythonCannotImport, regenerateFixture } from "../../tools/python-fixture";
 import { mulberry32 } from "../../data/random";
 import { initBackend } from "../../runtime/backend";
 import { channelsToKeep, filterScores, keptCount, nuclearNorm } from "./criteria";
@@ -16,7 +14,6 @@ import { readStructuredReference, type FilterCase } from "./structured-test-help
 
 type Sym = tf.SymbolicTensor;
 const SCRIPT_PATH = join(__dirname, "fixtures", "make-structured-fixture.py");
-const DEBIAN_PYTHON = "/usr/bin/python3";
 const fixture = readStructuredReference();
 
 beforeAll(async () => {
@@ -203,37 +200,11 @@ describe("channelsToKeep", () => {
 });
 
 describe("fixtures/structured-reference.json is what make-structured-fixture.py writes", () => {
-  const probe = spawnSync(DEBIAN_PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-  const torchMissing = probe.error
-    ? `${DEBIAN_PYTHON} not runnable (${probe.error.message})`
-    : probe.status !== 0
-      ? `${DEBIAN_PYTHON} cannot import torch (apt install python3-torch): ${probe.stderr.trim().split("\n").pop()}`
-      : "";
+  const missing = pythonCannotImport("torch", "python3-torch");
 
   it("regenerated numbers equal the committed JSON to 1e-12", (ctx) => {
-    if (torchMissing) ctx.skip(`skipped: ${torchMissing}`);
-    const dir = mkdtempSync(join(tmpdir(), "structured-fixture-"));
-    try {
-      const out = join(dir, "structured-reference.json");
-      const run = spawnSync(DEBIAN_PYTHON, [SCRIPT_PATH, out], { encoding: "utf8", timeout: 60_000 });
-      expect(run.status, run.stderr).toBe(0);
-      const regenerated = readStructuredReference(out);
-      const mismatches: string[] = [];
-      const compare = (a: unknown, b: unknown, path: string): void => {
-        if (typeof a === "number" && typeof b === "number") {
-          if (!(Math.abs(a - b) <= 1e-12 * (1 + Math.abs(b)))) mismatches.push(`${path}: ${a} vs ${b}`);
-        } else if (Array.isArray(a) && Array.isArray(b)) {
-          if (a.length !== b.length) mismatches.push(`${path}: length ${a.length} vs ${b.length}`);
-          else a.forEach((x, i) => compare(x, b[i], `${path}[${i}]`));
-        } else if (a && b && typeof a === "object" && typeof b === "object") {
-          const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-          for (const k of keys) if (k !== "torch") compare((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
-        } else if (a !== b) mismatches.push(`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-      };
-      compare(regenerated, fixture, "fixture");
-      expect(mismatches.slice(0, 10)).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    if (missing) ctx.skip(`skipped: ${missing}`);
+    const regenerated = regenerateFixture(SCRIPT_PATH, "structured-reference.json", readStructuredReference);
+    expect(jsonMismatches(regenerated, fixture, { ignoreKeys: ["torch"] })).toEqual([]);
   }, 90_000);
 });
