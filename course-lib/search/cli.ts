@@ -1,6 +1,7 @@
 // npm run search -- --problem <module.ts | builtin> --method grid|random|bo-penalty|bo-feasible|svm-cbo
 //                   --budget N [--seed S] [--repeat K] [--json] [--resume build/search/<file>.json]
-//                   [--initial-points N] [--phase1-budget N] [--C c] [--gamma g] [--margin m] [--beta b]
+//                   [--initial-points N] [--phase1-budget N] [--C c] [--gamma g] [--margin m]
+//                   [--beta b | --beta gp-ucb] [--acquisition lcb|log-ei]
 // npm run search -- --study [--budget 40] [--seeds 10]      the test-function study of lesson 09's closing table
 //
 // Prints a progress line per trial and writes build/search/<problem>-<method>-<seed>.json (every trial, the
@@ -21,7 +22,7 @@ import { testFunctionStudy } from "./study";
 export const HAR_PROBLEMS = ["har-stm32l476rg", "har-stm32f303k8"] as const;
 export const BUILTIN_PROBLEMS: readonly string[] = [...TEST_FUNCTIONS.map((f) => f.name), ...HAR_PROBLEMS];
 
-const VALUE_OPTIONS = ["--problem", "--method", "--budget", "--seed", "--repeat", "--resume", "--initial-points", "--phase1-budget", "--C", "--gamma", "--margin", "--beta", "--seeds"];
+const VALUE_OPTIONS = ["--problem", "--method", "--budget", "--seed", "--repeat", "--resume", "--initial-points", "--phase1-budget", "--C", "--gamma", "--margin", "--beta", "--acquisition", "--seeds"];
 const FLAGS = ["--json", "--study", "--help"];
 
 export class UsageError extends Error {}
@@ -90,7 +91,8 @@ function searcherOptions(args: readonly string[]): Omit<SearcherOptions, "budget
     C: numberOption(args, "--C"),
     gamma: gammaText === undefined || gammaText === "scale" ? undefined : numberOption(args, "--gamma"),
     margin: numberOption(args, "--margin"),
-    beta: numberOption(args, "--beta"),
+    beta: option(args, "--beta") === "gp-ucb" ? "gp-ucb" : numberOption(args, "--beta"),
+    acquisition: option(args, "--acquisition") as SearcherOptions["acquisition"],
   };
   for (const key of Object.keys(o) as (keyof typeof o)[]) if (o[key] === undefined) delete o[key];
   return o;

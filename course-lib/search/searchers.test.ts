@@ -144,6 +144,24 @@ describe("failure modes", () => {
   });
 });
 
+describe("acquisition options", () => {
+  it("log-EI and the GP-UCB β schedule are deterministic, change the trace, and β_t grows", async () => {
+    const problem = testFunction("michalewicz");
+    const base = await runSearch(problem, "bo-penalty", { ...options, budget: 14, seed: 2 });
+    for (const extra of [{ acquisition: "log-ei" as const }, { beta: "gp-ucb" as const }]) {
+      const a = await runSearch(problem, "bo-penalty", { ...options, ...extra, budget: 14, seed: 2 });
+      const b = await runSearch(problem, "bo-penalty", { ...options, ...extra, budget: 14, seed: 2 });
+      expect(trace(b.trials)).toEqual(trace(a.trials));
+      expect(trace(a.trials.slice(5))).not.toEqual(trace(base.trials.slice(5)));
+    }
+    const s = new Searcher("svm-cbo", unitSquare, { budget: 30, beta: "gp-ucb", initialPoints: 5 });
+    // Continuous form, d = 2, δ = 0.1, scaled by 1/5: at t = 1, 0.2 · 2·log(π²/0.3).
+    expect(s.betaAt(5)).toBeCloseTo(0.2 * 2 * Math.log((Math.PI * Math.PI) / 0.3), 12);
+    expect(s.betaAt(20)).toBeGreaterThan(s.betaAt(10));
+    expect(() => new Searcher("bo-feasible", unitSquare, { budget: 20, acquisition: "ucb" as "lcb" })).toThrow(/acquisition must be "lcb" or "log-ei", got "ucb"/);
+  });
+});
+
 describe("errors name the problem", () => {
   it("budget below the initial design, unknown method, bad options", () => {
     expect(() => new Searcher("svm-cbo", unitSquare, { budget: 4, initialPoints: 5 })).toThrow(/budget 4 is below the initial design of 5 points/);

@@ -41,7 +41,7 @@
 // phase-2 trial beat the paper's rule (refit after infeasible trials only, kept as refit: "infeasible") on
 // the boundary optima (simionescu −0.069 vs −0.056). The tests check the defaults against random search.
 import { deriveSeed, SeededRandom } from "../data/seeded";
-import { lowerConfidenceBound, minimiseAcquisition } from "./acquisition";
+import { gpUcbBeta, logExpectedImprovement, lowerConfidenceBound, minimiseAcquisition } from "./acquisition";
 import { GaussianProcess, KernelName } from "./gp";
 import { EvaluationResult } from "./problem";
 import { latinHypercube } from "./sampling";
@@ -70,8 +70,14 @@ export interface SearcherOptions {
   seed?: number;
   /** Latin-hypercube points before the model-based methods start (default 10). */
   initialPoints?: number;
-  /** LCB's β in μ − √β·σ (default 1.96² ≈ 3.84, i.e. skopt's and SVM-CBO's kappa 1.96). */
-  beta?: number;
+  /**
+   * LCB's β in μ − √β·σ: a constant (default 1.96² ≈ 3.84, i.e. skopt's and SVM-CBO's kappa 1.96) or
+   * "gp-ucb", Srinivas et al.'s growing schedule (acquisition.ts gpUcbBeta, continuous form, δ = 0.1, scaled
+   * by 1/5 as in their experiments) at the model-based step t = trial − initialPoints + 1.
+   */
+  beta?: number | "gp-ucb";
+  /** The acquisition BO minimises: "lcb" (default) or "log-ei", minus log expected improvement below the best value of the GP's data. */
+  acquisition?: "lcb" | "log-ei";
   /** GP kernel (default "matern52"). */
   kernel?: KernelName;
   /** ML-II random restarts per GP fit (default 2). */
@@ -203,7 +209,10 @@ export class Searcher {
     if (method === "svm-cbo" && this.initialPoints + this.phase1Budget > budget) {
       throw new RangeError(`initialPoints ${this.initialPoints} + phase1Budget ${this.phase1Budget} exceed the budget ${budget}`);
     }
-    nonNegative(options.beta ?? DEFAULTS.beta, "beta");
+    if (options.beta !== "gp-ucb") nonNegative(options.beta ?? DEFAULTS.beta, "beta");
+    if (options.acquisition !== undefined && options.acquisition !== "lcb" && options.acquisition !== "log-ei") {
+      throw new RangeError(`acquisition must be "lcb" or "log-ei", got ${JSON.stringify(options.acquisition)}`);
+    }
     nonNegative(options.margin ?? DEFAULTS.margin, "margin");
     if (!((options.coverageWidth ?? DEFAULTS.coverageWidth) > 0)) throw new RangeError(`coverageWidth must be > 0, got ${options.coverageWidth}`);
     nonNegative(options.coverageWeight ?? DEFAULTS.coverageWeight, "coverageWeight");
@@ -358,11 +367,23 @@ export class Searcher {
     });
   }
 
-  private lcbScore(gp: GaussianProcess): (points: number[][]) => number[] {
+  /** β of the LCB at trial t (constant, or the GP-UCB schedule). */
+  betaAt(t: number): number {
     const beta = this.options.beta ?? DEFAULTS.beta;
+    if (beta !== "gp-ucb") return beta;
+    return gpUcbBeta(Math.max(1, t - this.initialPoints + 1), { dimensions: unitWidth(this.space), scale: 0.2 });
+  }
+
+  /** The acquisition to minimise at trial t, from the GP fitted on data with best value `best`. */
+  private acquisitionScore(gp: GaussianProcess, t: number, best: number): (points: number[][]) => number[] {
+    const logEi = (this.options.acquisition ?? "lcb") === "log-ei";
+    const beta = this.betaAt(t);
     return (points) => {
       const { mean, variance } = gp.predict(points);
-      return mean.map((m, i) => lowerConfidenceBound(m, Math.sqrt(variance[i]), beta));
+      return mean.map((m, i) => {
+        const sd = Math.sqrt(variance[i]);
+        return logEi ? -logExpectedImprovement(m, sd, best) : lowerConfidenceBound(m, sd, beta);
+      });
     };
   }
 
@@ -380,7 +401,7 @@ export class Searcher {
   private boStep(t: number, data: { X: number[][]; y: number[] } | null): { config: Config; phase: TrialPhase; models: ProposalModels } {
     if (!data || data.X.length < 2) return { config: this.coverageStep(t, null).config, phase: "explore", models: {} };
     const gp = this.fitGp(t, data);
-    const choice = minimiseAcquisition({ ...this.acquisitionSettings(t, "bo"), score: this.lcbScore(gp) });
+    const choice = minimiseAcquisition({ ...this.acquisitionSettings(t, "bo"), score: this.acquisitionScore(gp, t, Math.min(...data.y)) });
     if (!choice) this.exhausted();
     return { config: choice.config, phase: "bo", models: { gp } };
   }
@@ -434,7 +455,7 @@ export class Searcher {
     const margin = this.options.margin ?? DEFAULTS.margin;
     const choice = minimiseAcquisition({
       ...this.acquisitionSettings(t, "phase-2"),
-      score: this.lcbScore(gp),
+      score: this.acquisitionScore(gp, t, Math.min(...data.y)),
       allowed: (point) => svm.decision(point) >= -margin,
     });
     if (!choice) return { ...this.coverageStep(t, svm), phase: "phase-1" };
