@@ -32,5 +32,5 @@ export { bestSoFar, convergence, quantile, repeatSearch, runSearch } from "./run
 export type { ConvergenceSummary, RunOptions, SearchRun } from "./run";
 export { gapAfter, testFunctionStudy } from "./study";
 export type { FunctionStudy, MethodOutcome, StudyOptions } from "./study";
-export { boStepChart, boStepFigure, convergenceChart, convergenceFigure, harTable, harTableOptions, regionChart, regionFigure } from "./show";
+export { boStepChart, boStepFigure, convergenceChart, convergenceFigure, harTable, harTableOptions, regionChart, regionFigure, regionStepsChart, regionStepsFigure } from "./show";
 export type { BoStepOptions, HarRow, RegionOptions } from "./show";

@@ -8,7 +8,7 @@ import { GaussianProcess } from "./gp";
 import type { Problem } from "./problem";
 import type { ConvergenceSummary } from "./run";
 import type { Trial, TrialPhase } from "./searchers";
-import { boStepFigure, convergenceFigure, harTableOptions, regionFigure } from "./show";
+import { boStepFigure, convergenceFigure, harTableOptions, regionFigure, regionStepsFigure } from "./show";
 import { encode, type Config, type Space } from "./space";
 import { SupportVectorClassifier } from "./svm";
 
@@ -284,5 +284,35 @@ describe("harTableOptions", () => {
     expect(t.title).toBe("HAR");
     expect(t.rows[0]).toEqual(["pico", "random", 40, "100 %", "none deployable", "–", "–", "–", "–", ""]);
     expect(t.rows[1]).toEqual(["pico", "baseline", 1, "–", "80.0 %", "–", "–", "–", "–", "filters 8, dropout 0.12, activation relu"]);
+  });
+});
+
+describe("regionStepsFigure", () => {
+  it("puts each step's region traces on its own axes, with one legend and a title per panel", () => {
+    const problem = testFunction("branin-ellipses");
+    const trials: Trial[] = [
+      { index: 0, config: { x: 0.3, y: 0.25 }, feasible: true, value: 0, phase: "initial" },
+      { index: 1, config: { x: 0.9, y: 0.1 }, feasible: false, phase: "initial" },
+      { index: 2, config: { x: 0.8, y: 0.88 }, feasible: true, value: 1, phase: "phase-1" },
+    ];
+    const X = trials.map((t) => encode(problem.space, t.config));
+    const svm = SupportVectorClassifier.fit(X.slice(0, 2), [true, false], { C: 10 });
+    const steps = [{ trials: trials.slice(0, 2), svm, title: "after 2" }, { trials, title: "after 3" }, { trials, title: "again" }];
+    const fig = regionStepsFigure(problem, steps, { columns: 2, resolution: 5 });
+    const data = fig.data as { xaxis: string; yaxis: string; showlegend: boolean; type?: string; x?: unknown[] }[];
+    const single = steps.map((st) => (regionFigure({ problem, trials: st.trials, svm: st.svm, resolution: 5 }).data as unknown[]).length);
+    expect(data).toHaveLength(single.reduce((a, b) => a + b, 0));
+    expect(data.slice(0, single[0]).every((t) => t.xaxis === "x" && t.yaxis === "y")).toBe(true);
+    expect(data.slice(single[0], single[0] + single[1]).every((t) => t.xaxis === "x2" && t.yaxis === "y2")).toBe(true);
+    // The phase-1 points first appear in the second panel, so their legend entry comes from there; nothing twice.
+    const named = data as unknown as { name: string; showlegend: boolean }[];
+    const legend = named.filter((t) => t.showlegend).map((t) => t.name);
+    expect(new Set(legend).size).toBe(legend.length);
+    expect(legend).toContain("phase-1, feasible");
+    expect(named.slice(single[0] + single[1]).some((t) => t.showlegend)).toBe(false);
+    const layout = fig.layout as { grid: { rows: number; columns: number }; annotations: { text: string }[] };
+    expect(layout.grid).toMatchObject({ rows: 2, columns: 2 });
+    expect(layout.annotations.map((a) => a.text)).toEqual(["after 2", "after 3", "again"]);
+    expect(() => regionStepsFigure(problem, [])).toThrow(/no steps/);
   });
 });

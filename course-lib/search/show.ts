@@ -138,6 +138,41 @@ export function regionChart(o: RegionOptions & DisplayOptions): void {
   plot(regionFigure(o), o);
 }
 
+/**
+ * Small multiples of regionFigure: one panel per step (e.g. after each phase-1 trial), `columns` per row,
+ * each kind of trace once in the legend. Each panel is regionFigure's traces moved to its own axes.
+ */
+export function regionStepsFigure(problem: Problem, steps: readonly { trials: readonly Trial[]; svm?: SupportVectorClassifier; title: string }[], options: { columns?: number; resolution?: number; title?: string } = {}): Figure {
+  if (steps.length === 0) throw new RangeError("regionStepsFigure: no steps to draw");
+  const columns = Math.min(options.columns ?? 4, steps.length);
+  const rows = Math.ceil(steps.length / columns);
+  const data: object[] = [];
+  const layout: Record<string, unknown> = {
+    title: { text: options.title ?? `${problem.name}: the SVM's boundary (blue) against the truth (grey), step by step` },
+    grid: { rows, columns, pattern: "independent" }, height: 230 * rows + 110, margin: { t: 110 }, showlegend: true, annotations: [] as object[],
+  };
+  const inLegend = new Set<string>(); // each kind of trace once, from the first panel that has it
+  const [dx, dy] = [realDimension(problem.space, 0, "regionStepsFigure"), realDimension(problem.space, 1, "regionStepsFigure")];
+  steps.forEach((step, k) => {
+    const suffix = k === 0 ? "" : String(k + 1);
+    const panel = regionFigure({ problem, trials: step.trials, svm: step.svm, resolution: options.resolution ?? 30 });
+    for (const trace of panel.data as Record<string, unknown>[]) {
+      const name = String(trace.name);
+      const showlegend = trace.showlegend !== false && !inLegend.has(name);
+      if (showlegend) inLegend.add(name);
+      data.push({ ...trace, xaxis: `x${suffix}`, yaxis: `y${suffix}`, showlegend, legendgroup: name });
+    }
+    layout[`xaxis${suffix}`] = { range: [dx.low, dx.high], showticklabels: false };
+    layout[`yaxis${suffix}`] = { range: [dy.low, dy.high], showticklabels: false };
+    (layout.annotations as object[]).push({ text: step.title, xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1.12, showarrow: false, font: { size: 11 } });
+  });
+  return { data, layout };
+}
+
+export function regionStepsChart(problem: Problem, steps: Parameters<typeof regionStepsFigure>[1], options: Parameters<typeof regionStepsFigure>[2] & DisplayOptions = {}): void {
+  plot(regionStepsFigure(problem, steps, options), options);
+}
+
 /** Convergence: for each method, the median best feasible value against trials with its quartile band. */
 export function convergenceFigure(series: readonly { method: SearchMethod | string; summary: ConvergenceSummary }[], options: { title?: string; optimum?: number; seeds?: number } = {}): Figure {
   if (series.length === 0) throw new RangeError("convergenceFigure: no methods to plot");
