@@ -55,6 +55,7 @@ describe("npm run search", () => {
     const resumed = JSON.parse((await run(["--problem", "rosenbrock-disk", "--resume", saved, "--budget", "14", "--json"])).out[0]);
     const strip = (ts: { config: unknown; value?: number; phase: string }[]) => ts.map((t) => [t.config, t.value, t.phase]);
     expect(strip(resumed.trials)).toEqual(strip(whole.trials));
+    await expect(run(["--problem", "rosenbrock-disk", "--resume", saved, "--budget", "14", "--margin", "1"])).rejects.toThrow(/--resume continues with the saved search's options; drop --margin/);
   });
 
   it("searches a problem module's default export", async () => {

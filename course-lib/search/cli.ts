@@ -177,6 +177,10 @@ export async function searchCli(args: readonly string[], io: CliIo): Promise<voi
   if (budget === undefined) throw new UsageError("--budget is required (the number of trials)");
   const repeat = integerOption(args, "--repeat", 1);
   if (repeat !== undefined && resume) throw new UsageError("--repeat and --resume cannot be combined");
+  const searcherFlags = ["--seed", "--initial-points", "--phase1-budget", "--C", "--gamma", "--margin", "--beta", "--acquisition"].filter((f) => args.includes(f));
+  if (resume && searcherFlags.length > 0) {
+    throw new UsageError(`--resume continues with the saved search's options; drop ${searcherFlags.join(", ")} (only --budget may change)`);
+  }
   const problem = await loadProblem(problemSpec);
   const options: SearcherOptions = { ...searcherOptions(args), budget };
   const seed = options.seed ?? 0;
@@ -189,7 +193,8 @@ export async function searchCli(args: readonly string[], io: CliIo): Promise<voi
   };
   if (repeat === undefined) {
     if (resume) io.log(`resuming ${resume.trials.length} trials from ${resumeFile}`);
-    const run = await runSearch(problem, method, { ...(resume ? resume.options : options), budget, onTrial, resume: resume && { ...resume, options: { ...resume.options, budget } } });
+    // runSearch continues a saved search with its saved options and the budget given here.
+    const run = await runSearch(problem, method, resume ? { budget, onTrial, resume } : { ...options, onTrial });
     const record = runRecord(run, budget);
     const file = writeResult(`${problem.name}-${method}-${run.seed}`, record);
     io.log(`${problem.name} ${method} seed ${run.seed}: best ${run.best ? `${run.best.value} at trial ${run.best.index + 1} (${formatConfig(run.best.config)})` : "none feasible"}, ${(100 * run.feasibleFraction).toFixed(0)} % of trials feasible`);
