@@ -12,14 +12,19 @@
 // Compiled objects are cached under build/firmware-objects by a hash of the compiler, the flags and the
 // source, and checked against the contents of every header the compile read (gcc -MMD): the kernels do
 // not change from one model to the next, so a new model costs the compile of its own sources and a link.
+//
+// Other applications than app.c (the streaming keyword spotter of course-lib/streaming) name their own
+// `app` source and `extraSources`; files from outside the C library are copied into <dir>/lib/app. An
+// `extraRegions` entry adds a linker region for data that is not the firmware's (the spotter's test audio,
+// beyond the board's flash): its bytes are reported apart and left out of `flash`.
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { APP_SOURCE, C_LIBRARY_DIR, HOST_PLATFORM_SOURCE, REPO_ROOT, checkKernelSet, libraryHeaders, kernelDefines, kernelSources, type KernelSet } from "./c/sources";
 import { elfSizes, type ElfSizes } from "./elf";
 import { FirmwareDoesNotFit } from "./errors";
-import { checkStackBytes, linkerScript } from "./linker-script";
+import { checkExtraRegions, checkStackBytes, extraRegionSection, linkerScript, type ExtraRegion } from "./linker-script";
 import type { DeployTarget } from "./machines";
 import { checkNewlib, findTool, runProcess } from "./toolchain";
 
@@ -34,6 +39,12 @@ export interface BuildFirmwareOptions {
   debug?: boolean;
   /** Size of the stack region; default the target's (1/8 of RAM, 1 to 8 KB). */
   stackBytes?: number;
+  /** The application's C source (absolute, or inside `dir`), compiled instead of c/firmware/app.c. */
+  app?: string;
+  /** More C sources and headers the application needs (absolute, or inside `dir`); the .c files are compiled. */
+  extraSources?: string[];
+  /** Read-only regions besides FLASH and RAM (linker-script.ts ExtraRegion); their bytes are not counted in `flash`. */
+  extraRegions?: ExtraRegion[];
 }
 
 export interface StackFrame {
@@ -52,7 +63,7 @@ export interface FirmwareBuild {
   linkerScript: string;
   makefile: string;
   sizes: ElfSizes;
-  /** text + data bytes. */
+  /** text + data bytes, less the extra regions' (which arm-none-eabi-size counts in text). */
   flash: number;
   /** data + bss bytes (bss includes the stack region). */
   ram: number;
@@ -63,6 +74,8 @@ export interface FirmwareBuild {
   memoryUsage: string;
   /** Compiler and linker diagnostics (warnings); empty for a clean build. */
   warnings: string;
+  /** Bytes placed in each extra region (empty without extraRegions). */
+  extraRegions: { name: string; origin: number; bytes: number }[];
   /** How many objects came from the cache. */
   cachedObjects: number;
   buildMs: number;
@@ -75,6 +88,8 @@ export const FIRMWARE_CFLAGS: readonly string[] = [
 
 const OBJECT_CACHE = join(REPO_ROOT, "build", "firmware-objects");
 const LIB = "lib";
+/** Where application files from outside the C library go, inside lib/. */
+const APP_DIR = "app";
 const FIRMWARE_DIR = join(C_LIBRARY_DIR, "firmware");
 
 const UART_DRIVERS: Record<DeployTarget["machineFacts"]["uart"]["kind"], string> = {
@@ -96,9 +111,11 @@ export function firmwareLibrarySources(target: DeployTarget, kernels: KernelSet)
 
 const toPosix = (p: string) => p.split(sep).join("/");
 
-/** Copies a library file to <dir>/lib/<its path inside course-lib/deploy/c>; returns the project-relative path. */
+/** Copies a library file to <dir>/lib/<its path inside course-lib/deploy/c> (a file from elsewhere to
+ * <dir>/lib/app/<name>); returns the project-relative path. */
 function copyIntoProject(dir: string, file: string): string {
-  const rel = toPosix(join(LIB, relative(C_LIBRARY_DIR, file)));
+  const inLibrary = relative(C_LIBRARY_DIR, file);
+  const rel = toPosix(inLibrary.startsWith("..") || isAbsolute(inLibrary) ? join(LIB, APP_DIR, basename(file)) : join(LIB, inLibrary));
   const dest = join(dir, rel);
   mkdirSync(dirname(dest), { recursive: true });
   copyFileSync(file, dest);
@@ -268,6 +285,29 @@ function readStackUsage(dir: string, sources: string[]): StackFrame[] {
   return frames.sort((a, b) => b.bytes - a.bytes || a.function.localeCompare(b.function));
 }
 
+/** A file the application needs: inside the project (used in place) or elsewhere (copied to lib/app). */
+function checkAppFile(dir: string, file: string, what: string): { abs: string; rel: string; copy: boolean } {
+  if (typeof file !== "string" || !/\.[ch]$/.test(file)) throw new RangeError(`buildFirmware: ${what} must be the path of a .c or .h file, got ${JSON.stringify(file)}`);
+  const abs = resolve(dir, file);
+  if (!existsSync(abs)) throw new RangeError(`buildFirmware: ${what} ${JSON.stringify(file)} does not exist`);
+  const rel = toPosix(relative(dir, abs));
+  const inProject = !rel.startsWith("..") && !isAbsolute(rel);
+  if (inProject && rel.startsWith(`${LIB}/`)) throw new RangeError(`buildFirmware: ${what} ${JSON.stringify(file)} is inside ${LIB}/, which the build rewrites`);
+  return { abs, rel, copy: !inProject };
+}
+
+/** Output section sizes by name (arm-none-eabi-size -A). */
+async function sectionSizes(elf: string): Promise<Map<string, number>> {
+  const result = await runProcess(findTool("arm-none-eabi-size"), ["-A", elf]);
+  if (result.code !== 0) throw new Error(`arm-none-eabi-size -A ${elf} failed: ${result.stderr.trim()}`);
+  const sizes = new Map<string, number>();
+  for (const line of result.stdout.split("\n")) {
+    const m = /^(\.\S+)\s+(\d+)\s+\d+\s*$/.exec(line.trim());
+    if (m) sizes.set(m[1], Number(m[2]));
+  }
+  return sizes;
+}
+
 const OVERFLOW = /region [`']?(\w+)'? overflowed by (\d+) bytes/;
 
 /** Builds the firmware of the project in `options.dir`: see the header. */
@@ -302,6 +342,21 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     return toPosix(rel);
   });
 
+  const extraRegions = checkExtraRegions(target, options.extraRegions ?? []);
+  if (options.app !== undefined && !(typeof options.app === "string" && options.app.endsWith(".c"))) {
+    throw new RangeError(`buildFirmware: app must be the path of a .c file, got ${JSON.stringify(options.app)}`);
+  }
+  if (options.extraSources !== undefined && !Array.isArray(options.extraSources)) {
+    throw new RangeError(`buildFirmware: extraSources must be an array of file paths, got ${String(options.extraSources)}`);
+  }
+  const appFiles = [
+    ...(options.app === undefined ? [] : [checkAppFile(dir, options.app, "app")]),
+    ...(options.extraSources ?? []).map((f, i) => checkAppFile(dir, f, `extraSources[${i}]`)),
+  ];
+  const copiedNames = appFiles.filter((f) => f.copy).map((f) => basename(f.abs));
+  const duplicate = copiedNames.find((n, i) => copiedNames.indexOf(n) !== i);
+  if (duplicate) throw new RangeError(`buildFirmware: two application files are named ${duplicate}; they would both be copied to ${LIB}/${APP_DIR}/${duplicate}`);
+
   const gcc = findTool("arm-none-eabi-gcc");
   findTool("arm-none-eabi-size");
   const cpuFlags = target.machineFacts.cpuFlags;
@@ -311,22 +366,31 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
   rmSync(join(dir, LIB), { recursive: true, force: true });
   rmSync(join(dir, "obj"), { recursive: true, force: true });
   for (const header of libraryHeaders()) copyIntoProject(dir, header);
-  const librarySources = firmwareLibrarySources(target, kernels).map((f) => copyIntoProject(dir, f));
+  // Application files from outside the project go to lib/app; the app replaces app.c in the library list.
+  const appPaths = appFiles.map((f) => (f.copy ? copyIntoProject(dir, f.abs) : f.rel));
+  const appSource = options.app === undefined ? null : appPaths[0];
+  const extraPaths = options.app === undefined ? appPaths : appPaths.slice(1);
+  const librarySources = firmwareLibrarySources(target, kernels)
+    .filter((f) => appSource === null || f !== APP_SOURCE)
+    .map((f) => copyIntoProject(dir, f));
+  if (appSource !== null) librarySources.unshift(appSource);
   const hostPlatform = copyIntoProject(dir, HOST_PLATFORM_SOURCE);
-  const compiled = [...projectSources.filter((s) => s.endsWith(".c")), ...librarySources];
+  const extraCompiled = extraPaths.filter((s) => s.endsWith(".c"));
+  const compiled = [...projectSources.filter((s) => s.endsWith(".c")), ...librarySources, ...extraCompiled];
 
   const defines = [...kernelDefines(kernels, options.debug === true), `-DUART_BASE=${hexAddress(target.machineFacts.uart.base)}`];
-  const includes = [".", LIB, `${LIB}/firmware`];
+  const includes = [".", LIB, `${LIB}/firmware`, ...(copiedNames.length > 0 ? [`${LIB}/${APP_DIR}`] : [])];
   // Debug info names the project directory "." so that objects do not depend on where the project is
   // (they can be cached and shared); the Makefile passes the same flag in the same place.
   const cflags = [...cpuFlags, ...FIRMWARE_CFLAGS, `-fdebug-prefix-map=${dir}=.`, "-MMD", "-MP", ...defines, ...includes.map((i) => `-I${i}`)];
 
   const linkerScriptPath = join(dir, "link.ld");
-  writeFileSync(linkerScriptPath, linkerScript(target, stackBytes));
+  writeFileSync(linkerScriptPath, linkerScript(target, stackBytes, extraRegions));
   const makefile = join(dir, "Makefile");
   const hostSources = [
     ...projectSources.filter((s) => s.endsWith(".c")),
-    toPosix(join(LIB, relative(C_LIBRARY_DIR, APP_SOURCE))),
+    appSource ?? toPosix(join(LIB, relative(C_LIBRARY_DIR, APP_SOURCE))),
+    ...extraCompiled,
     hostPlatform,
     ...librarySources.filter((s) => s.startsWith(`${LIB}/kernels/`)),
   ];
@@ -346,17 +410,20 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     const overflow = OVERFLOW.exec(link.stderr);
     if (overflow) {
       const region = overflow[1];
-      const regionBytes = region === "FLASH" ? target.flash.bytes : region === "RAM" ? target.ram.bytes : NaN;
+      const regionBytes = region === "FLASH" ? target.flash.bytes : region === "RAM" ? target.ram.bytes : extraRegions.find((r) => r.name === region)?.bytes ?? NaN;
       throw new FirmwareDoesNotFit(region, Number(overflow[2]), target.id, regionBytes);
     }
     throw new Error(`linking the firmware for ${target.id} failed (in ${dir}):\n${link.stderr.trim()}`);
   }
   const elf = join(dir, "firmware.elf");
-  const { sizes, flash, ram } = await elfSizes(elf);
+  const { sizes, flash: textAndData, ram } = await elfSizes(elf);
+  const placed = extraRegions.length > 0 ? await sectionSizes(elf) : new Map<string, number>();
+  const extra = extraRegions.map((r) => ({ name: r.name, origin: r.origin, bytes: placed.get(extraRegionSection(r)) ?? 0 }));
+  const flash = textAndData - extra.reduce((sum, r) => sum + r.bytes, 0);
   const warnings = [...results.map((r) => r.warnings), link.stderr].map((w) => w.trim()).filter(Boolean).join("\n");
   return {
     dir, elf, map: join(dir, "firmware.map"), linkerScript: linkerScriptPath, makefile,
-    sizes, flash, ram, stackBytes,
+    sizes, flash, ram, stackBytes, extraRegions: extra,
     stackUsage: readStackUsage(dir, compiled),
     memoryUsage: link.stdout.trim(),
     warnings, cachedObjects: results.filter((r) => r.cached).length,

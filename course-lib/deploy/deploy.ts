@@ -12,7 +12,7 @@ import { prepareQuantized, runQuantized, runQuantizedTrace } from "../quantize/i
 import { buildFirmware } from "./build";
 import { REPO_ROOT, checkKernelSet, type KernelSet } from "./c/sources";
 import { generateModelSources } from "./codegen";
-import { deployTarget, type DeployTarget } from "./machines";
+import { checkLinkMemory, deployTarget, withMachineMemory, type DeployTarget, type LinkMemory } from "./machines";
 import { checkPlan, planMemory } from "./planner";
 import { outputLine, parseAppOutput } from "./protocol";
 import { runOnQemu } from "./qemu";
@@ -36,6 +36,8 @@ export interface DeployOptions {
   /** Default build/deploy/<model>-<board>-<kernels>. */
   outDir?: string;
   onProgress?: (stage: DeployStage, detail?: string) => void;
+  /** "board" (default) links against the board's flash and RAM; "machine" against its QEMU machine's whole memory (withMachineMemory), to measure a firmware that may not fit. */
+  memory?: LinkMemory;
 }
 
 export type DeployStage = "plan" | "generate" | "build" | "run" | "compare";
@@ -181,7 +183,8 @@ export function operatorInstructions(marks: number[], ops: number, inputs: numbe
 /** Plan, generate, build, run on QEMU and compare: see the header. */
 export async function deployGraph(graph: QuantizedGraph, options: DeployOptions): Promise<DeployReport> {
   if (options === null || typeof options !== "object") throw new RangeError("deployGraph: options must be an object with a board");
-  const target = deployTarget(options.board);
+  const boardTarget = deployTarget(options.board);
+  const target = checkLinkMemory(options.memory, "deployGraph") === "machine" ? withMachineMemory(boardTarget) : boardTarget;
   const kernels = resolveKernels(target, options.kernels);
   const inputs = checkInputs(graph, options.inputs ?? seededInputs(graph, options.count ?? 8, options.seed ?? 1));
   const progress = options.onProgress ?? (() => undefined);

@@ -173,3 +173,28 @@ export function deployTarget(id: string): DeployTarget {
     stackBytes: defaultStackBytes(board.ramBytes), machineFacts: machine, board,
   };
 }
+
+/** How a firmware is linked: against the board's flash and RAM, or against its QEMU machine's whole memory. */
+export type LinkMemory = "board" | "machine";
+
+export function checkLinkMemory(memory: unknown, where: string): LinkMemory {
+  if (memory === undefined || memory === "board" || memory === "machine") return (memory ?? "board") as LinkMemory;
+  throw new RangeError(`${where}: memory must be "board" (link against the board's flash and RAM) or "machine" (its QEMU machine's whole memory, to measure a firmware that may not fit), got ${JSON.stringify(memory)}`);
+}
+
+/**
+ * `target` with its QEMU machine's whole memory (less `keepBytes` at the top of the code memory, left for
+ * an extra region) but the board's core, clock, kernels and stack size: what a firmware needs can then be
+ * measured even when it does not fit the board, e.g. the pipeline's calibration probe.
+ */
+export function withMachineMemory(target: DeployTarget, keepBytes = 0): DeployTarget {
+  const m = target.machineFacts;
+  const flashBytes = m.flash.bytes - keepBytes;
+  if (!(Number.isInteger(keepBytes) && keepBytes >= 0 && flashBytes > 0)) {
+    throw new RangeError(`withMachineMemory: keepBytes must be an integer in 0..${m.flash.bytes - 1} (${m.id}'s code memory), got ${keepBytes}`);
+  }
+  return {
+    ...target, name: `${target.name} (linked against ${m.id}'s whole memory)`, flashBytes, ramBytes: m.ram.bytes,
+    flash: { origin: m.flash.origin, bytes: flashBytes }, ram: { origin: m.ram.origin, bytes: m.ram.bytes },
+  };
+}

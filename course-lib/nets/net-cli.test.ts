@@ -30,6 +30,13 @@ describe("net CLI", () => {
     const j = JSON.parse(r.out);
     expect([j.params, j.macs, j.outShape]).toEqual([271206, 22692320, [5]]);
   });
+  it("builds the keyword PhiNet on 49x10 MFCCs that micromind builds (issue 14's command: 49,821 params, 258,765 MACs, 12 outputs)", async () => {
+    const r = await run(["--net", "phinet", "--input", "1,49,10", "--alpha", "0.25", "--beta", "1", "--t0", "6", "--num-layers", "7",
+      "--include-top", "--num-classes", "12", "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out);
+    expect([j.params, j.macs, j.outShape, j.closedFormAgrees]).toEqual([49821, 258765, [12], true]);
+  });
   it("xinet table output", async () => {
     const r = await run(["--net", "xinet", "--input", "3,64,64", "--gamma", "2", "--alpha", "0.5"]);
     expect(r.code).toBe(0);

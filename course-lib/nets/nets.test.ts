@@ -139,7 +139,7 @@ describe("bad options", () => {
     ["bad input", () => phinet({ inputShape: [3, 96] }), /option inputShape must be three positive integers \[C, H, W\]/],
     ["too small", () => phinet({ inputShape: [3, 16, 16], conv5Percent: 0.3 }), /option inputShape \[3,16,16\] is too small.*5x5 depthwise/],
     ["too small pool", () => phinet({ inputShape: [3, 8, 8], pool: true }), /option inputShape \[3,8,8\] is too small.*max-pool/],
-    ["downsampling id", () => phinet({ inputShape: [3, 96, 96], downsamplingLayers: [2] }), /option downsamplingLayers must be a list of block ids >= 4/],
+    ["downsampling id", () => phinet({ inputShape: [3, 96, 96], downsamplingLayers: [4.5] }), /option downsamplingLayers must be a list of integer block ids/],
     ["gamma too big", () => xinet({ inputShape: [3, 64, 64], alpha: 0.1, gamma: 8 }), /option gamma 8 leaves XiConv block 0 .* 0-channel compression/],
     ["gamma < 1", () => xinet({ inputShape: [3, 64, 64], gamma: 0.5 }), /option gamma must be a compression factor >= 1/],
     ["base width", () => xinet({ inputShape: [3, 64, 64], baseFilters: 9 }), /option baseFilters 9 cannot be built/],

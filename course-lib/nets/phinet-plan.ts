@@ -126,10 +126,11 @@ export function resolvePhiNetOptions(options: PhiNetOptions): PhiNetPlan["option
   requireNumber(F, "conv5Percent", o.conv5Percent, (v) => v >= 0 && v <= 1, "a fraction in [0, 1]");
   requireInteger(F, "firstConvStride", o.firstConvStride, 1);
   requireInteger(F, "divisor", o.divisor, 1);
-  if (!Array.isArray(o.downsamplingLayers) || o.downsamplingLayers.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < 4)) {
+  // micromind builds blocks 1-3 itself and looks ids up only for blocks 4..numLayers: other ids select nothing.
+  if (!Array.isArray(o.downsamplingLayers) || o.downsamplingLayers.some((v) => typeof v !== "number" || !Number.isInteger(v))) {
     throw new NetOptionError(
       F, "downsamplingLayers",
-      `must be a list of block ids >= 4 (blocks 2 and 4 always downsample, blocks 1 and 3 never; ids above numLayers are ignored, as in micromind), got ${JSON.stringify(o.downsamplingLayers)}`,
+      `must be a list of integer block ids (blocks 4..numLayers listed downsample; blocks 1-3 are fixed and other ids are ignored, as in micromind), got ${JSON.stringify(o.downsamplingLayers)}`,
     );
   }
   if (o.returnLayers !== null && (!Array.isArray(o.returnLayers) || o.returnLayers.some((v) => typeof v !== "number" || !Number.isInteger(v) || v < 0))) {
@@ -169,9 +170,10 @@ export function phinetPlan(options: PhiNetOptions): PhiNetPlan {
         `downsamplings (firstConvStride, pool, downsamplingLayers, conv5Percent)`,
     );
   };
+  // PyTorch's rule, nothing stricter: the padded size must hold the kernel; the output is then >= 1
+  // whatever the stride (a stride-2 conv maps 1 or 2 pixels to 1, as micromind does on 49x10 MFCCs).
   const convOut = (size: number, k: number, stride: number, p0: number, p1: number, what: string): number => {
     if (size + p0 + p1 < k) tooSmall(what, `at least ${k - p0 - p1} pixels per side for its ${k}x${k} kernel`);
-    if (stride > 1 && size < 2) tooSmall(what, "at least 2 pixels per side to downsample");
     return Math.floor((size + p0 + p1 - k) / stride) + 1;
   };
   const push = (stage: PhiNetStage): void => {
@@ -210,6 +212,7 @@ export function phinetPlan(options: PhiNetOptions): PhiNetPlan {
     push({ kind: "block", blockId, cIn, expanded, kernel, stride, padding, seUnits, out, skip: o.residuals && cIn === out && stride === 1 });
   };
   const maxPool = (where: string): void => {
+    // PyTorch's MaxPool2d(2) (stride 2, no padding, floor) gives floor(n/2): 0 pixels, an error, below 2.
     if (h < 2 || w < 2) tooSmall(`the 2x2 max-pool ${where}`, "at least 2x2");
     h = Math.floor(h / 2);
     w = Math.floor(w / 2);

@@ -154,7 +154,10 @@ export function xinetPlan(options: XiNetOptions): XiNetPlan {
           `${o.gamma} (compression ${compression}) cannot be built: XiConv block ${index} has ${compressed} input channels after compression but its skip conv gives ${skipOut} (micromind fails the same way); use gamma >= 2`,
         );
       }
-      if (target[0] !== h || target[1] !== w) {
+      // micromind adds the skip with PyTorch broadcasting: a 1-pixel skip side is repeated (x keeps its
+      // size, e.g. 2 when int(7/4) = 1), any other mismatch (or a 0-pixel skip) fails there too.
+      const fits = (size: number, t: number): boolean => t === size || (t === 1 && size > 1);
+      if (!fits(h, target[0]) || !fits(w, target[1])) {
         throw new NetOptionError(
           F, "inputShape",
           `${shapeText} cannot be built: XiConv block ${index} gets a ${h}x${w} input but micromind sizes its skip to ${target[0]}x${target[1]} ` +

@@ -73,7 +73,9 @@ export {
 export type { FakeQuantOptions, FakeQuantScheme, FakeQuantWeightsOptions } from "./fake-quant";
 
 export { FakeQuantActivation, fakeQuantWithClippedSte, prepareQat, quantizationAwareTraining } from "./qat";
-export type { FakeQuantActivationArgs, QatOptions, QatResult, QatSession } from "./qat";
+export type { FakeQuantActivationArgs, QatLoss, QatOptions, QatPlacement, QatResult, QatSession } from "./qat";
+export { batchNormFolds, foldBatchNormLayers } from "./fold";
+export type { BatchNormFold } from "./fold";
 
 export { bitWidthSweep, formatAccuracyTable, FULL_STUDY, lowBitStudy, NOTEBOOK_STUDY, qatVsPtq, studyCnn } from "./bit-width-study";
 export type { AccuracyRow, BitWidthSweepOptions, LowBitStudySettings, QatVsPtqOptions, QatVsPtqResult, StudyData, StudyOptions } from "./bit-width-study";
