@@ -3,11 +3,13 @@
 // interpreter, every deployed stage's footprint within the board's budget, accuracy recorded at every
 // stage; then the cache (a re-run with one changed option recomputes only what depends on it), the errors
 // (nothing fits, a budget that cannot be met, bad options) and the command line's parsing.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIME_RESERVE } from "../boards/budget";
+import { REPO_ROOT } from "../deploy/c/sources";
 import { initBackend } from "../runtime/backend";
 import { canonicalJson, cachedStage, stageKey } from "./cache";
 import { parseArgs, UsageError } from "./cli";
@@ -161,6 +163,26 @@ describe("runPipeline on the test preset (STM32F303K8, 40 ms)", () => {
     }
     expect(rowOf(second, "prune").params!).toBeLessThan(rowOf(first, "prune").params!);
   }, 180_000);
+
+});
+
+describe("pipeline reproducibility", () => {
+  it("gives the same numbers in two fresh processes with the same seed (dropout and other training draws are seeded by each stage's key)", () => {
+    const run = () => {
+      const out = mkdtempSync(join(tmpdir(), "pipeline-repro-"));
+      try {
+        const args = ["course-lib/pipeline/cli.ts", "--dataset", "keywords", "--board", "stm32f303k8", "--preset", "test", "--no-distill", "--no-prune",
+          "--firmware-clips", "1", "--no-stream", "--out", out, "--json"];
+        const report = JSON.parse(execFileSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), args, { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000, stdio: ["ignore", "pipe", "ignore"] })) as PipelineReport;
+        return report.stages.map((s) => ({ stage: s.stage, key: s.key, accuracy: s.accuracy, validation: s.validation, instructions: s.instructions }));
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    };
+    const a = run();
+    expect(a.map((s) => s.stage)).toEqual(["calibrate", "scale", "student", "quantize", "firmware"]);
+    expect(run()).toEqual(a);
+  }, 300_000);
 });
 
 describe("pipeline errors", () => {

@@ -11,6 +11,7 @@ import { getBoard } from "../boards/catalogue";
 import { loadKeywords } from "../data/keywords";
 import { datasetDir } from "../data/manifest";
 import { REPO_ROOT } from "../deploy/c/sources";
+import { withSeededRandomAsync } from "../nets/seeded";
 import { confusionMatrix } from "../train/metrics";
 import { defaultDisplayTarget, newDisplayId, type DisplayTarget } from "../viz/display";
 import { escapeHtml } from "../viz/plot";
@@ -110,7 +111,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRep
   const stage = async <T>(name: StageName, inputs: unknown, parents: string[], compute: (dir: string) => Promise<T>): Promise<CacheEntry<T>> => {
     const key = stageKey(name, inputs, parents);
     progress.event({ stage: name, status: "running" });
-    const entry = await cachedStage(resolve(o.cacheDir), name, key, inputs, compute);
+    // Math.random seeded from the key while the stage runs: dropout (PhiNet's Dropout2d) and every other
+    // training-time draw then repeat with the inputs, so a recomputed stage gives what the cache holds.
+    const entry = await cachedStage(resolve(o.cacheDir), name, key, inputs, (dir) => withSeededRandomAsync(parseInt(key.slice(0, 8), 16), () => compute(dir)));
     progress.event({ stage: name, status: entry.hit ? "cached" : "done", seconds: entry.seconds });
     return entry;
   };
