@@ -12,6 +12,24 @@ export class GraderUsageError extends Error {
   }
 }
 
+/** Runs a grader CLI's main: its code on success; 2 with the message for a GraderUsageError; 1 with the stack otherwise. */
+export function runCli(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof GraderUsageError) {
+        console.error(`${name}: ${error.message}`);
+        process.exitCode = 2;
+      } else {
+        console.error(`${name}: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}
+
 export const LESSON_DIR_PATTERN = /^(\d{2})-[A-Za-z0-9][\w.-]*$/;
 
 export interface TestFile {

@@ -9,9 +9,11 @@
 //   $GRADER_EVENTS (protocol.ts). The grader reads those: they survive a worker that is killed
 //   (synchronous infinite loop) or crashes, when vitest's batched reports are lost.
 // The wrapper also enforces the per-test time limit, and turns process.exit, unhandled rejections and
-// uncaught exceptions raised by the learner's code into a failure of this test only.
+// uncaught exceptions raised by the learner's code into a failure of the test whose code raised them:
+// each body runs in its own codeOwner context (protocol.ts), so an error from a timer that test A left
+// behind, surfacing while B runs, is reported as A's "late-error" and B keeps its points.
 import { expect, test } from "vitest";
-import { emitEvent, ENV, EXERCISE_ID_PATTERN, formatSeconds, gradedTestName, testKey } from "./protocol";
+import { codeOwner, emitEvent, ENV, EXERCISE_ID_PATTERN, formatSeconds, gradedTestName, testKey } from "./protocol";
 
 export interface GradedInfo {
   /** Exercise id, e.g. "03.2" (lesson 03, exercise 2). */
@@ -93,35 +95,65 @@ interface Guard {
   exitCode: { code: unknown } | undefined;
   unhandledRejection: unknown;
   uncaughtException: unknown;
+  /** The asynchronous error recorded came from code of unknown origin (not this test's, not a file's). */
+  unattributed: boolean;
   restore(): void;
 }
 
-function installGuard(): Guard {
+/** The graded test whose body is running in this worker, if any. */
+let running: { file: string; name: string; guard: Guard } | null = null;
+
+/**
+ * Where an asynchronous error goes (fair blame): to the running test when its own code raised it (or
+ * when nobody knows whose code did: then it is marked for a rerun alone); to the test or test file whose
+ * code started it otherwise, as a "late-error" event, so a test never loses points for another's timer.
+ */
+function routeAsyncError(kind: "uncaught-exception" | "unhandled-rejection" | "process-exit", error: unknown): "current" | "elsewhere" | "unknown" {
+  const owner = codeOwner.getStore();
+  const ownedByRunning = owner !== undefined && "test" in owner && running !== null && owner.test === running.name;
+  if (running && (ownedByRunning || owner === undefined)) {
+    if (owner === undefined) running.guard.unattributed = true;
+    return "current";
+  }
+  if (!owner) return "unknown"; // no test running, origin unknown: vitest reports it and the grader lists it
+  const file = "test" in owner ? (running?.file ?? expect.getState().testPath ?? "<unknown test file>") : owner.module;
+  emitEvent({ e: "late-error", file, owner, seenIn: running?.name ?? null, kind, message: kind === "process-exit" ? `called process.exit(${String(error)})` : messageOf(error), t: Date.now() });
+  return "elsewhere";
+}
+
+let asyncErrorWatchInstalled = false;
+/** One pair of listeners per worker, for the whole file: late errors also surface between tests. */
+function watchAsyncErrors(): void {
+  if (asyncErrorWatchInstalled) return;
+  asyncErrorWatchInstalled = true;
+  process.on("unhandledRejection", (reason: unknown) => {
+    const error = reason ?? new Error("a promise was rejected with no reason");
+    if (routeAsyncError("unhandled-rejection", error) === "current" && running) running.guard.unhandledRejection ??= error;
+  });
+  process.on("uncaughtException", (error: unknown) => {
+    if (routeAsyncError("uncaught-exception", error) === "current" && running) running.guard.uncaughtException ??= error;
+  });
+}
+
+function installGuard(file: string, name: string): Guard {
   const previousExit = process.exit;
   const guard: Guard = {
     exitCode: undefined,
     unhandledRejection: undefined,
     uncaughtException: undefined,
+    unattributed: false,
     restore() {
       process.exit = previousExit;
-      process.off("unhandledRejection", onRejection);
-      process.off("uncaughtException", onException);
+      running = null;
     },
   };
   // Vitest already makes process.exit throw in workers; recording it here as well means a learner's
   // try/catch around it cannot hide the call.
   process.exit = ((code?: unknown) => {
-    guard.exitCode ??= { code };
+    if (routeAsyncError("process-exit", code) === "current") guard.exitCode ??= { code };
     throw new ProcessExitCalledError(code);
   }) as typeof process.exit;
-  const onRejection = (reason: unknown) => {
-    guard.unhandledRejection ??= reason ?? new Error("a promise was rejected with no reason");
-  };
-  const onException = (error: unknown) => {
-    guard.uncaughtException ??= error;
-  };
-  process.on("unhandledRejection", onRejection);
-  process.on("uncaughtException", onException);
+  running = { file, name, guard };
   return guard;
 }
 
@@ -171,15 +203,17 @@ export function graded(info: GradedInfo, title: string, fn: () => void | Promise
     test.skip(name, testOptions, () => undefined);
     return;
   }
+  watchAsyncErrors();
   test(name, testOptions, async () => {
     emitEvent({ e: "start", file, name, timeoutMs, t: Date.now() });
     const started = performance.now();
-    const guard = installGuard();
+    const guard = installGuard(file, name);
     let failure: unknown = undefined;
     let failed = false;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const body = Promise.resolve().then(fn);
+      // Everything the body starts (timers, promises, callbacks) is marked as this test's code.
+      const body = codeOwner.run({ test: name }, () => Promise.resolve().then(fn));
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new GradedTimeoutError(timeoutMs)), timeoutMs);
       });
@@ -210,6 +244,8 @@ export function graded(info: GradedInfo, title: string, fn: () => void | Promise
       kind = "uncaught-exception";
     }
     const duration = performance.now() - started;
+    // Failed only by an asynchronous error nobody can trace: the grader reruns this test alone.
+    const unattributed = guard.unattributed && (kind === "unhandled-rejection" || kind === "uncaught-exception");
     emitEvent({
       e: "end",
       file,
@@ -219,6 +255,7 @@ export function graded(info: GradedInfo, title: string, fn: () => void | Promise
       kind: failed ? kind : null,
       duration,
       t: Date.now(),
+      ...(unattributed ? { unattributed: true } : {}),
     });
     if (failed) throw failure instanceof Error ? failure : new Error(messageOf(failure));
   });

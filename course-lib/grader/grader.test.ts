@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { gradeSubmissions } from "./batch";
 import { listFiles } from "./discover";
 import { diffExcerpt, DIFF_EXCERPT_LINES, formatReport, reportCsv, writeReport } from "./report";
 import { grade, REPO_ROOT, type GradeOptions, type GradeReport, type TestGrade } from "./run";
@@ -109,12 +110,85 @@ describe("grading the fixture lesson", () => {
     expect(report.totals).toMatchObject({ pointsEarned: 9, pointsPossible: 12 });
   });
 
+  it("charges an error that surfaces in a later test to the test whose code started it, and reruns a test hit by one of unknown origin", async () => {
+    const report = await grade(learner("late-errors"));
+    // add's first call left a timer that throws and a promise rejected later; they surfaced in "multiplies".
+    expect(byTitle(report, "adds small numbers")).toMatchObject({ passed: false, failure: "late-error" });
+    expect(byTitle(report, "adds small numbers").error).toMatch(/^after the test ended, code it started threw: late throw \(it surfaced (while "\[90\.2\] multiplies" ran|after it)\)/);
+    expect(report.warnings).toContainEqual(expect.stringMatching(/arith\.fixture-test\.ts: "\[90\.1\] adds small numbers" left code running that failed after the test ended \(late rejection\); charged to it(, not to "\[90\.2\] multiplies")?$/));
+    // neg's timer has no traceable origin: "sums asynchronously", which saw it, was rerun alone and passed.
+    expect(report.warnings.some((w) => /"\[90\.5\] sums asynchronously" first failed with "uncaught exception in a callback: untraced late throw", raised by code it did not start; rerun alone, it passed/.test(w))).toBe(true);
+    expect(report.log).toMatch(/vitest run \d+ \(rerunning "\[90\.5\] sums asynchronously" alone\)/);
+    expect(report.tests.filter((t) => !t.passed).map((t) => t.title)).toEqual(["adds small numbers"]);
+    expect(report.totals).toMatchObject({ pointsEarned: 11, pointsPossible: 12 });
+  });
+
+  it("keeps its own state outside the learner's tree: code that deletes build/ where it runs changes no grade", async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "grader-cwd-"));
+    fs.mkdirSync(path.join(cwd, "build"));
+    fs.writeFileSync(path.join(cwd, "build", "notebook-cache.json"), "{}");
+    try {
+      const report = await grade({ ...learner("deletes-build"), cwd });
+      expect(report.totals).toMatchObject({ pointsEarned: 12, pointsPossible: 12, testsTotal: 10 });
+      expect(report.warnings).toEqual([]);
+      expect(fs.existsSync(path.join(cwd, "build"))).toBe(false); // the learner's code ran, in cwd
+      // What it could see of the grader: an events file in a private directory, neither in the repository nor where it ran.
+      const seen = JSON.parse(fs.readFileSync(path.join(cwd, "grader-env-seen.json"), "utf8")) as Record<string, string>;
+      for (const name of ["GRADER_EVENTS", "GRADER_CACHE_DIR"]) {
+        expect(seen[name].startsWith(os.tmpdir() + path.sep), name).toBe(true);
+        expect(seen[name].startsWith(REPO_ROOT + path.sep) || seen[name].startsWith(cwd + path.sep), name).toBe(false);
+        expect(fs.existsSync(seen[name]), `${name} is removed after grading`).toBe(false);
+      }
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it("stops a module with an infinite loop at its top level and grades the rest", async () => {
     const report = await grade(learner("top-level-loop"));
     const failed = report.tests.filter((t) => !t.passed);
     expect(failed.map((t) => t.title).sort()).toEqual(["shouts a word", "shouts nothing"]);
     for (const test of failed) expect(test.error).toMatch(/^loading the test file timed out after 4 s: is there an infinite loop at the top level/);
     expect(report.totals).toMatchObject({ pointsEarned: 9, pointsPossible: 12 });
+  });
+});
+
+describe("grading a class of the fixture lesson (batch.ts)", () => {
+  it("stops a learner at the per-learner time limit, keeps what was graded and counts the rest as not graded; keeps the solutions out of reach", async () => {
+    const submissions = fs.mkdtempSync(path.join(os.tmpdir(), "grader-class-"));
+    try {
+      for (const [name, from] of [["slow", path.join(FIXTURES, "learners", "misbehaving")], ["quick", path.join(FIXTURES, "solutions")]]) {
+        fs.cpSync(from, path.join(submissions, name, "exercises"), { recursive: true });
+      }
+      // A learner who re-exports the solutions through the course-lib alias: the copy cannot reach them.
+      const peeks = path.join(submissions, "peeks", "exercises", "90-fixture");
+      fs.mkdirSync(peeks, { recursive: true });
+      fs.writeFileSync(path.join(peeks, "arith.ts"), 'export * from "../../course-lib/grader/fixtures/solutions/90-fixture/arith";\n');
+      fs.writeFileSync(path.join(peeks, "text.ts"), 'export * from "../../course-lib/../course-lib/grader/fixtures/solutions/90-fixture/text";\n');
+      const { gradebook } = await gradeSubmissions({
+        submissionsDir: submissions,
+        exercisesDir: BASE.exercisesDir,
+        solutionsDir: BASE.solutionsDir,
+        testFileSuffix: BASE.testFileSuffix,
+        timeoutMs: BASE.timeoutMs,
+        hangGraceMs: BASE.hangGraceMs,
+        stallTimeoutMs: BASE.stallTimeoutMs,
+        learnerTimeoutMs: 4_000,
+        jobs: 2,
+      });
+      const [peeking, quick, slow] = gradebook.learners;
+      expect([peeking.learner, peeking.pointsEarned, peeking.pointsPossible]).toEqual(["peeks", 0, 12]);
+      expect(peeking.tests.every((t) => t.failure === "not-loaded")).toBe(true);
+      expect([quick.learner, quick.status, quick.pointsEarned, quick.pointsPossible]).toEqual(["quick", "graded", 12, 12]);
+      expect([slow.learner, slow.status, slow.pointsPossible]).toEqual(["slow", "timed out", 12]);
+      expect(slow.why).toBe("the time limit for one learner (4 s) ran out");
+      // "multiplies" loops (killed at 3 s); the limit stops the retry: some tests are not graded, all are counted.
+      expect(slow.tests).toHaveLength(10);
+      expect(slow.tests.some((t) => t.error?.startsWith("not graded: the time limit for one learner (4 s) ran out"))).toBe(true);
+      expect(slow.durationMs).toBeLessThan(20_000);
+    } finally {
+      fs.rmSync(submissions, { recursive: true, force: true });
+    }
   });
 });
 
@@ -178,10 +252,10 @@ describe("options and outputs", () => {
     expect(multiplies).toMatchObject({ id: "90.2", points: 2, passed: false, feedback: "mul returns a * b", error: "timed out after 2 s: is there an infinite loop?" });
     expect(typeof multiplies.duration).toBe("number");
     const csv = fs.readFileSync(written.csv, "utf8").trim().split("\n");
-    expect(csv[0]).toBe("exercise,lesson,points_earned,points_possible,percent,tests_passed,tests_total,failed_tests");
-    expect(csv).toContain("90.1,90-fixture,2,2,100,2,2,");
-    expect(csv).toContain("90.3,90-fixture,0,2,0,0,2,subtracts; divides");
-    expect(csv[csv.length - 1]).toBe("TOTAL,,5,12,41.7,4,10,");
+    expect(csv[0]).toBe("exercise,lesson,points_earned,points_possible,percent,tests_passed,tests_total,failed_tests,warnings");
+    expect(csv).toContain("90.1,90-fixture,2,2,100,2,2,,");
+    expect(csv).toContain("90.3,90-fixture,0,2,0,0,2,subtracts; divides,");
+    expect(csv[csv.length - 1]).toBe("TOTAL,,5,12,41.7,4,10,,");
     expect(reportCsv(report)).toBe(fs.readFileSync(written.csv, "utf8"));
     expect(() => writeReport(report, path.join(REPO_ROOT, "exercises"))).toThrow(/only writes under .*build/);
     expect(() => writeReport(report, os.tmpdir())).toThrow(/refusing to write/);
@@ -260,6 +334,19 @@ describe("npm run grade (cli.ts)", () => {
     const outsideBuild = cli("--out", "exercises");
     expect(outsideBuild.status).toBe(2);
     expect(outsideBuild.stderr).toMatch(/--out "exercises": the grader only writes under/);
+    const badJobs = cli("--submissions", os.tmpdir(), "--jobs", "0");
+    expect([badJobs.status, badJobs.stderr.trim()]).toEqual([2, 'grader: --jobs "0" is not a whole number >= 1']);
+    const noClass = cli("--submissions", "/nonexistent/class");
+    expect([noClass.status, noClass.stderr.trim()]).toEqual([2, 'grader: --submissions "/nonexistent/class" is not a directory (expected one folder per learner)']);
+    const jobsAlone = cli("--jobs", "2");
+    expect([jobsAlone.status, jobsAlone.stderr.trim()]).toEqual([2, "grader: --jobs only applies with --submissions <dir>"]);
+  });
+
+  it("grades your exercises with the committed tests, saying so", () => {
+    const run = cli("--only", "00", "--out", path.join("build", "grader-test", "cli-exercises"));
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Graded with the committed tests (git HEAD)");
+    expect(run.stdout).toMatch(/Total: \d+ \/ 12 points/);
   });
 
   it("grades the course's solutions, prints JSON with --json and exits 0", () => {

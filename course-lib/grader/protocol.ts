@@ -2,6 +2,7 @@
 // the environment variables the child reads, and the JSON-lines events the child appends to a file.
 // The events are written synchronously from inside the test worker (graded.ts, setup.ts), so they
 // survive the worker being killed by the watchdog or crashing, which vitest's own reporting does not.
+import { AsyncLocalStorage } from "async_hooks";
 import * as fs from "fs";
 
 /** Environment variables the grader sets for its vitest child. */
@@ -22,7 +23,7 @@ export const ENV = {
   onlyId: "GRADER_ONLY_ID",
   /** "1": register every graded test as skipped but still declare it (used to learn a file's tests). */
   declareOnly: "GRADER_DECLARE_ONLY",
-  /** Directory for vite's cache, so the grader writes nothing outside build/. */
+  /** Directory for vite's cache: in the grader's private directory, out of the learner's tree. */
   cacheDir: "GRADER_CACHE_DIR",
 } as const;
 
@@ -69,8 +70,12 @@ export type GraderEvent =
   | { e: "collected"; file: string; t: number }
   /** graded.ts: a graded test body started; the watchdog times it from here. */
   | { e: "start"; file: string; name: string; timeoutMs: number; t: number }
-  /** graded.ts: a graded test finished, with its outcome. */
-  | { e: "end"; file: string; name: string; passed: boolean; error: string | null; kind: FailureKind | null; duration: number; t: number }
+  /** graded.ts: a graded test finished, with its outcome. `unattributed`: it failed only because of an
+   * asynchronous error whose origin is unknown (it may come from another test's code): rerun it alone. */
+  | { e: "end"; file: string; name: string; passed: boolean; error: string | null; kind: FailureKind | null; duration: number; t: number; unattributed?: boolean }
+  /** graded.ts: an asynchronous error (uncaught exception, unhandled rejection, process.exit) raised by code
+   * that `owner` started, surfacing after that code's test ended: charged to the owner, never to `seenIn`. */
+  | { e: "late-error"; file: string; owner: LateErrorOwner; seenIn: string | null; kind: "uncaught-exception" | "unhandled-rejection" | "process-exit"; message: string; t: number }
   /** setup.ts: all tests of the file ran (afterAll). */
   | { e: "file-end"; file: string; t: number }
   /** reporter.ts (vitest main process): a test module finished, with its module-level errors. */
@@ -80,8 +85,31 @@ export type GraderEvent =
   /** reporter.ts: the run finished; errors vitest could not attach to a test. */
   | { e: "run-end"; reason: string; unhandled: { message: string; type: string; testName: string | null; testPath: string | null }[]; t: number };
 
-/** Why a test failed, when the grader knows more than "an assertion or the code threw". */
-export type FailureKind = "error" | "timeout" | "process-exit" | "unhandled-rejection" | "uncaught-exception" | "crashed" | "not-loaded" | "not-run";
+/** Who started the code behind an asynchronous error: a graded test's body, or a test file's top level
+ * (the file's modules being imported, its hooks). */
+export type LateErrorOwner = { test: string } | { module: string };
+
+/** Why a test failed, when the grader knows more than "an assertion or the code threw". "late-error": the
+ * test passed, but code it started threw after it ended (a timer, a forgotten promise). */
+export type FailureKind =
+  | "error"
+  | "timeout"
+  | "process-exit"
+  | "unhandled-rejection"
+  | "uncaught-exception"
+  | "late-error"
+  | "crashed"
+  | "not-loaded"
+  | "not-run";
+
+/**
+ * Which code is running in a test worker: a graded test's body, or a test file's top level (setup.ts
+ * enters it before the file's modules load). Timers, callbacks and promises inherit it, so an error that
+ * surfaces later can be charged to the code that started it. One instance per worker (on globalThis,
+ * whatever module copies the worker loads).
+ */
+export const codeOwner: AsyncLocalStorage<LateErrorOwner> = ((globalThis as Record<symbol, unknown>)[Symbol.for("tinyml-course.grader.codeOwner")] ??=
+  new AsyncLocalStorage<LateErrorOwner>()) as AsyncLocalStorage<LateErrorOwner>;
 
 /** Appends one event; synchronous on purpose (see the header). No-op outside the grader. */
 export function emitEvent(event: GraderEvent): void {

@@ -60,11 +60,40 @@ export interface FormatOptions {
   logFile?: string;
 }
 
+/** The edited test files that were graded as they are: the grades do not count. */
+export function editedTestsUsed(report: GradeReport): { file: string; detail: string }[] {
+  return (report.testIntegrity?.edited ?? []).filter((entry) => entry.used);
+}
+
+/**
+ * The warnings a gradebook or spreadsheet must carry, one line each: edited tests graded as they are
+ * (first: they void the grade), edited tests that were replaced, a stopped run, then the report's warnings.
+ */
+export function integrityWarnings(report: GradeReport): string[] {
+  const used = editedTestsUsed(report).map((e) => `EDITED TESTS USED: ${e.file} ${e.detail}`);
+  const replaced = (report.testIntegrity?.edited ?? []).filter((e) => !e.used).map((e) => `test file not used: ${e.file} ${e.detail}`);
+  return [...used, ...replaced, ...report.warnings];
+}
+
 /** The human-readable report: per-exercise table, failed tests with feedback and diffs, totals. */
 export function formatReport(report: GradeReport, options: FormatOptions = {}): string {
   const lines: string[] = [];
   const target = report.target.name === report.target.dir ? report.target.name : `${report.target.name} (${report.target.dir})`;
   lines.push(`Grading ${target}/ · tests from ${report.testDirs.join(", ")}${report.only ? ` · only ${report.only}` : ""}`);
+  if (report.testIntegrity) lines.push(`Graded with ${report.testIntegrity.source}`);
+  const used = editedTestsUsed(report);
+  if (used.length > 0) {
+    lines.push("");
+    lines.push("!!! WARNING: these grades come from EDITED graded tests and do not count !!!");
+    for (const entry of used) lines.push(`!!!   ${entry.file}: ${entry.detail}`);
+    lines.push("!!! Restore the released test files (git checkout -- <file>) to get a grade that counts.");
+  }
+  const replaced = (report.testIntegrity?.edited ?? []).filter((entry) => !entry.used);
+  if (replaced.length > 0) {
+    lines.push("");
+    lines.push("Your copies of these test files differ from the pristine ones and were NOT used:");
+    for (const entry of replaced) lines.push(`  ! ${entry.file}: ${entry.detail}`);
+  }
   lines.push("");
   if (report.exercises.length === 0) {
     lines.push("No graded tests to run.");
@@ -112,6 +141,7 @@ export function formatReport(report: GradeReport, options: FormatOptions = {}): 
   }
   const t = report.totals;
   lines.push("");
+  if (used.length > 0) lines.push("!!! EDITED TESTS were graded: the total below does not count (see the warning at the top) !!!");
   lines.push(
     `Total: ${formatPoints(t.pointsEarned)} / ${formatPoints(t.pointsPossible)} points (${t.percent.toFixed(1)} %) · ` +
       `${t.testsPassed} / ${t.testsTotal} tests passed · graded in ${(report.durationMs / 1000).toFixed(1)} s`,
@@ -140,17 +170,21 @@ export function reportLog(report: GradeReport): string {
   return `${head}===== output of the vitest runs =====\n${report.log}`;
 }
 
-/** One row per exercise plus a TOTAL row; opens directly in a spreadsheet. */
+/** One row per exercise plus a TOTAL row (which carries the warnings); opens directly in a spreadsheet. */
 export function reportCsv(report: GradeReport): string {
-  const rows: (string | number)[][] = [["exercise", "lesson", "points_earned", "points_possible", "percent", "tests_passed", "tests_total", "failed_tests"]];
+  const rows: (string | number)[][] = [["exercise", "lesson", "points_earned", "points_possible", "percent", "tests_passed", "tests_total", "failed_tests", "warnings"]];
   for (const row of report.exercises) {
     const failedTitles = report.tests.filter((t) => t.id === row.id && !t.passed).map((t) => t.title);
     const percent = row.pointsPossible > 0 ? Math.round((1000 * row.pointsEarned) / row.pointsPossible) / 10 : 0;
-    rows.push([row.id, row.lesson, row.pointsEarned, row.pointsPossible, percent, row.testsPassed, row.testsTotal, failedTitles.join("; ")]);
+    rows.push([row.id, row.lesson, row.pointsEarned, row.pointsPossible, percent, row.testsPassed, row.testsTotal, failedTitles.join("; "), ""]);
   }
   const t = report.totals;
-  rows.push(["TOTAL", "", t.pointsEarned, t.pointsPossible, t.percent, t.testsPassed, t.testsTotal, ""]);
+  rows.push(["TOTAL", "", t.pointsEarned, t.pointsPossible, t.percent, t.testsPassed, t.testsTotal, "", integrityWarnings(report).join(" | ")]);
   return rows.map((row) => row.map(csvCell).join(",")).join("\n") + "\n";
+}
+
+export function csvLine(cells: (string | number)[]): string {
+  return cells.map(csvCell).join(",");
 }
 
 /** The directory grade files go to; anything outside <repo>/build is refused. */

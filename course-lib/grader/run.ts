@@ -9,6 +9,7 @@
 // points) they hold, so a syntax error costs those points instead of hiding them.
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import {
   GraderUsageError,
@@ -59,6 +60,36 @@ export interface GradeOptions {
   testFileSuffix?: string;
   /** Progress messages (e.g. "a test timed out, rerunning the rest"), for the CLI. */
   onProgress?: (message: string) => void;
+  /** Working directory of the learner's code (default: the repository). The batch grader uses the
+   * learner's copy, so code that writes or deletes relative paths touches only that copy. */
+  cwd?: string;
+  /** How test files are named in the report: a test root (e.g. a private copy of the pristine tests)
+   * and the name it is shown under ("exercises"). */
+  testDirLabels?: { dir: string; label: string }[];
+  /** The tests each file holds (absolute path → tests), known from the assignment's manifest: used when a
+   * file cannot be loaded, instead of listing it against the solutions. */
+  knownTests?: Map<string, KnownTest[]>;
+  /** Whether the graded tests are the pristine ones; copied into the report (pristine.ts). */
+  testIntegrity?: TestIntegrity;
+  /** Stops grading (the batch grader's per-learner time limit): tests not graded yet count as not run. */
+  signal?: AbortSignal;
+}
+
+/** A graded test as the assignment's manifest lists it. */
+export interface KnownTest {
+  name: string;
+  id: string;
+  title: string;
+  points: number;
+  feedback: string;
+}
+
+/** Where the graded tests came from and which of the learner's test files were edited (see pristine.ts). */
+export interface TestIntegrity {
+  /** "pristine: ..." or "as-is: ..." in a few words, for the report's header. */
+  source: string;
+  /** Test files that differ from the pristine ones. `used: false`: the pristine copy was graded instead. */
+  edited: { file: string; used: boolean; detail: string }[];
 }
 
 export interface TestGrade {
@@ -100,7 +131,7 @@ export interface GradeTotals {
 
 export interface GradeReport {
   tool: "tinyml-course grader";
-  formatVersion: 1;
+  formatVersion: 2;
   gradedAt: string;
   target: { name: string; dir: string };
   testDirs: string[];
@@ -112,6 +143,10 @@ export interface GradeReport {
   totals: GradeTotals;
   /** Things the learner or instructor should know that are not a test result (e.g. a file that cannot load). */
   warnings: string[];
+  /** Which tests were graded: pristine copies, or the learner's files as they are (with a warning). */
+  testIntegrity: TestIntegrity | null;
+  /** Set when grading was stopped (the per-learner time limit): why. */
+  stopped: string | null;
   /** Output of the vitest child runs, for debugging the grader (written to grades.log, not grades.json). */
   log: string;
 }
@@ -132,12 +167,18 @@ interface Outcome {
   failure: FailureKind | null;
   error: string | null;
   duration: number | null;
+  /** Failed only by an asynchronous error of unknown origin: rerun alone before it counts. */
+  unattributed?: boolean;
 }
 
 interface AttemptResult {
   events: GraderEvent[];
   /** Why the watchdog killed the child, if it did. */
-  killed: { reason: "test-timeout"; file: string; name: string; limitMs: number } | { reason: "stall"; file: string | null; idleMs: number } | null;
+  killed:
+    | { reason: "test-timeout"; file: string; name: string; limitMs: number }
+    | { reason: "stall"; file: string | null; idleMs: number }
+    | { reason: "stopped" }
+    | null;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   log: string;
@@ -163,6 +204,8 @@ function requireDirectory(dir: string, what: string): string {
 /** Starts one vitest child over `files` and watches it; resolves when it exits (by itself or killed). */
 function runAttempt(opts: {
   repoRoot: string;
+  cwd: string;
+  signal: AbortSignal | undefined;
   workDir: string;
   attempt: number;
   files: string[];
@@ -201,7 +244,7 @@ function runAttempt(opts: {
       process.execPath,
       [vitestBin, "run", "--config", path.join(opts.repoRoot, "course-lib", "grader", "vitest.config.ts")],
       // detached: the child leads its own process group, so the watchdog can kill its workers too.
-      { cwd: opts.repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+      { cwd: opts.cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
     );
     let log = "";
     const append = (chunk: Buffer) => {
@@ -232,6 +275,11 @@ function runAttempt(opts: {
     const running = new Map<string, { file: string; name: string; startedAt: number; limitMs: number }>();
     const watchdog = setInterval(() => {
       if (killed) return;
+      if (opts.signal?.aborted) {
+        killed = { reason: "stopped" };
+        killGroup();
+        return;
+      }
       const events = readEvents(eventsFile);
       for (const event of events.slice(lastEventCount)) {
         lastProgressAt = Date.now();
@@ -297,6 +345,14 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
   );
   const extraDirs = (options.extraTestDirs ?? []).map((dir) => requireDirectory(dir, "--tests directory"));
   const only: OnlyFilter | null = options.only ? parseOnly(options.only) : null;
+  const labels = (options.testDirLabels ?? []).map(({ dir, label }) => ({ dir: path.resolve(dir), label }));
+  const show = (file: string): string => {
+    for (const { dir, label } of labels) {
+      const relative = path.relative(dir, file);
+      if (!relative.startsWith("..") && !path.isAbsolute(relative)) return relative === "" ? label : `${label}/${relative.split(path.sep).join("/")}`;
+    }
+    return displayPath(file, repoRoot);
+  };
 
   const allFiles: TestFile[] = [exercisesDir, ...extraDirs].flatMap((root) => findTestFiles(root, suffix));
   const files = only ? allFiles.filter((file) => fileMatchesOnly(file, only)) : allFiles;
@@ -308,14 +364,19 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
   }
   const lessonOfFile = new Map(files.map((file) => [file.path, file.lesson]));
   const warnings: string[] = [];
-  if (files.length === 0) warnings.push(`no graded tests (*${suffix}) found in ${[exercisesDir, ...extraDirs].map((d) => displayPath(d, repoRoot)).join(", ")}`);
+  if (files.length === 0) warnings.push(`no graded tests (*${suffix}) found in ${[exercisesDir, ...extraDirs].map((d) => show(d)).join(", ")}`);
 
-  fs.mkdirSync(path.join(repoRoot, "build"), { recursive: true });
-  const workDir = fs.mkdtempSync(path.join(repoRoot, "build", ".grader-work-"));
+  // The grader's own state (events files, vite's cache) lives in a private directory outside the
+  // repository: a learner's code that deletes build/ (or the whole tree it runs in) cannot erase it.
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "tinyml-grader-"));
+  fs.chmodSync(workDir, 0o700);
+  const cwd = requireDirectory(options.cwd ?? repoRoot, "working directory");
   const declared = new Map<string, Declared>();
   const outcomes = new Map<string, Outcome>();
   const unloadable = new Map<string, string>(); // file → why it could not be loaded
   const escapedErrors: { message: string; testName: string | null; testPath: string | null }[] = [];
+  const lateErrors: Extract<GraderEvent, { e: "late-error" }>[] = [];
+  let stopped: string | null = null;
   const diffs = new Map<string, string>(); // test key → vitest's diff of its failed assertion
   let log = "";
   let attempt = 0;
@@ -328,9 +389,12 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
       if (!declared.has(key)) declared.set(key, { ...event, order: declareOrder++ });
     }
   };
-  const runLogged = async (label: string, params: Omit<Parameters<typeof runAttempt>[0], "repoRoot" | "workDir" | "attempt" | "timeoutMs" | "stallTimeoutMs" | "hangGraceMs">) => {
+  const runLogged = async (
+    label: string,
+    params: Omit<Parameters<typeof runAttempt>[0], "repoRoot" | "cwd" | "signal" | "workDir" | "attempt" | "timeoutMs" | "stallTimeoutMs" | "hangGraceMs">,
+  ) => {
     attempt += 1;
-    const result = await runAttempt({ ...params, repoRoot, workDir, attempt, timeoutMs, stallTimeoutMs, hangGraceMs });
+    const result = await runAttempt({ ...params, repoRoot, cwd, signal: options.signal, workDir, attempt, timeoutMs, stallTimeoutMs, hangGraceMs });
     log += `===== vitest run ${attempt} (${label}): ${params.files.length} file(s), exit ${result.exitCode ?? result.signal}${result.killed ? `, killed by the watchdog (${result.killed.reason})` : ""} =====\n${result.log}\n`;
     return result;
   };
@@ -339,6 +403,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
     let pending = files.map((file) => file.path);
     const maxAttempts = 200;
     while (pending.length > 0) {
+      if (options.signal?.aborted) break;
       if (attempt >= maxAttempts) throw new Error(`the grader gave up after ${maxAttempts} vitest runs (see grades.log)`);
       const before = outcomes.size + unloadable.size;
       const result = await runLogged(attempt === 0 ? "grading" : "grading the remaining tests", {
@@ -351,6 +416,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
       const events = result.events;
       recordDeclares(events);
       for (const event of events) if (event.e === "run-end") escapedErrors.push(...event.unhandled);
+      for (const event of events) if (event.e === "late-error") lateErrors.push(event);
       for (const event of events) if (event.e === "diff") diffs.set(testKey(event.file, event.name), event.diff);
       for (const event of events) {
         if (event.e === "end") {
@@ -359,6 +425,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
             failure: event.kind,
             error: event.error,
             duration: event.duration,
+            unattributed: event.unattributed === true,
           });
         }
       }
@@ -369,6 +436,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
       for (const event of events) if (event.e === "module-end") moduleErrors.set(event.file, event.errors);
       const declaredIn = (file: string) => [...declared.values()].some((d) => d.file === file);
       const killed = result.killed;
+      if (killed?.reason === "stopped") break;
 
       if (killed?.reason === "test-timeout") {
         const key = testKey(killed.file, killed.name);
@@ -378,7 +446,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
           error: `timed out after ${formatSeconds(killed.limitMs)}: is there an infinite loop?`,
           duration: killed.limitMs + hangGraceMs,
         });
-        progress(`${displayPath(killed.file, repoRoot)}: "${killed.name}" timed out; grading the remaining tests in a fresh process`);
+        progress(`${show(killed.file)}: "${killed.name}" timed out; grading the remaining tests in a fresh process`);
       } else if (killed?.reason === "stall") {
         const seconds = formatSeconds(stallTimeoutMs);
         if (killed.file && !declaredIn(killed.file)) {
@@ -393,7 +461,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
         } else {
           throw new Error(`vitest made no progress for ${seconds} before loading any test file (see grades.log)`);
         }
-        progress(`${killed.file ? displayPath(killed.file, repoRoot) : "vitest"}: no progress for ${seconds}; stopped it`);
+        progress(`${killed.file ? show(killed.file) : "vitest"}: no progress for ${seconds}; stopped it`);
       } else if (unfinished.length > 0) {
         // Not killed by us, yet a test never finished: the worker died (process.kill, abort, out of memory).
         const reason = result.exitCode !== 0 && result.signal ? ` (signal ${result.signal})` : "";
@@ -435,18 +503,86 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
         return fileTests.some((d) => !outcomes.has(testKey(d.file, d.name)));
       });
       if (pending.length > 0 && outcomes.size + unloadable.size === before) {
-        throw new Error(`the grader made no progress on ${pending.map((f) => displayPath(f, repoRoot)).join(", ")} (see grades.log)`);
+        throw new Error(`the grader made no progress on ${pending.map((f) => show(f)).join(", ")} (see grades.log)`);
       }
     }
 
-    // Learn which tests (and points) unloadable files hold by collecting them against the solutions.
+    if (options.signal?.aborted) {
+      // The time limit ran out: what was graded stands, everything else counts as not run.
+      stopped = typeof options.signal.reason === "string" ? options.signal.reason : "grading was stopped";
+      const why = `not graded: ${stopped}`;
+      for (const d of declared.values()) {
+        const key = testKey(d.file, d.name);
+        if (!outcomes.has(key)) outcomes.set(key, { passed: false, failure: "not-run", error: why, duration: null });
+      }
+      for (const file of pending) if (![...declared.values()].some((d) => d.file === file)) unloadable.set(file, why);
+      warnings.push(`grading stopped: ${stopped}; the tests not graded by then count as failed`);
+    }
+
+    // Fair blame: a test failed only by an asynchronous error nobody could trace may have been hit by
+    // another test's leftover code. It is rerun alone in a fresh process and keeps its points if it passes.
+    for (const [key, outcome] of [...outcomes.entries()]) {
+      if (!outcome.unattributed || outcome.passed || options.signal?.aborted) continue;
+      const test = declared.get(key);
+      if (!test) continue;
+      const others = [...declared.values()].filter((d) => d.file === test.file && d.name !== test.name).map((d) => testKey(d.file, d.name));
+      progress(`${show(test.file)}: "${test.name}" failed from an error of unknown origin; rerunning it alone`);
+      const result = await runLogged(`rerunning "${test.name}" alone`, {
+        files: [test.file],
+        targetDir,
+        skip: others,
+        onlyId: only?.kind === "exercise" ? only.id : null,
+        declareOnly: false,
+      });
+      const rerun = result.events.find((event) => event.e === "end" && testKey(event.file, event.name) === key);
+      if (rerun?.e === "end" && rerun.passed) {
+        outcomes.set(key, { passed: true, failure: null, error: null, duration: rerun.duration });
+        warnings.push(`${show(test.file)}: "${test.name}" first failed with "${firstLine(outcome.error)}", raised by code it did not start; rerun alone, it passed and keeps its points`);
+      } else {
+        outcomes.set(key, { ...outcome, unattributed: false });
+      }
+    }
+
+    // Late errors are charged to the test whose code started them; the test they surfaced in keeps its grade.
+    const lateWarnings = new Set<string>();
+    for (const late of lateErrors) {
+      const seen = late.seenIn ? ` while "${late.seenIn}" ran` : " after it";
+      if ("test" in late.owner) {
+        const key = testKey(late.file, late.owner.test);
+        const outcome = outcomes.get(key);
+        const what = late.kind === "unhandled-rejection" ? "a promise it left behind was rejected" : late.kind === "process-exit" ? "code it started called process.exit" : "code it started threw";
+        if (outcome?.passed) {
+          outcomes.set(key, {
+            passed: false,
+            failure: "late-error",
+            error: `after the test ended, ${what}: ${late.message} (it surfaced${seen}): cancel timers and await or catch every promise before returning`,
+            duration: outcome.duration,
+          });
+        }
+        lateWarnings.add(`${show(late.file)}: "${late.owner.test}" left code running that failed after the test ended (${firstLine(late.message)}); charged to it${late.seenIn ? `, not to "${late.seenIn}"` : ""}`);
+      } else {
+        lateWarnings.add(`${show(late.owner.module)}: code started while the file loaded (module top level or a hook) failed later${seen}: ${firstLine(late.message)}; no test was charged`);
+      }
+    }
+    warnings.push(...lateWarnings);
+
+    // Learn which tests (and points) unloadable files hold: from the assignment's manifest if it lists
+    // them, else by collecting them against the solutions.
     const unknown = [...unloadable.entries()].filter(([, why]) => why !== "").map(([file]) => file);
-    if (unknown.length > 0) {
+    for (const file of unknown) {
+      for (const known of options.knownTests?.get(file) ?? []) {
+        if (only?.kind === "exercise" && known.id !== only.id) continue;
+        const key = testKey(file, known.name);
+        if (!declared.has(key)) declared.set(key, { file, ...known, timeoutMs: timeoutMs, order: declareOrder++ });
+      }
+    }
+    const unlisted = unknown.filter((file) => ![...declared.values()].some((d) => d.file === file));
+    if (unlisted.length > 0) {
       const canUseSolutions = fs.existsSync(solutionsDir) && path.resolve(targetDir) !== solutionsDir;
       if (canUseSolutions) {
         progress(`${unknown.length} test file(s) could not be loaded; listing their tests against the solutions`);
         const result = await runLogged("listing tests against the solutions", {
-          files: unknown,
+          files: unlisted,
           targetDir: solutionsDir,
           skip: [],
           onlyId: only?.kind === "exercise" ? only.id : null,
@@ -454,18 +590,22 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
         });
         recordDeclares(result.events);
       }
-      for (const file of unknown) {
-        const why = unloadable.get(file) as string;
-        const fileTests = [...declared.values()].filter((d) => d.file === file);
-        if (fileTests.length === 0) {
-          warnings.push(`${displayPath(file, repoRoot)}: ${why}; its tests are not counted (they could not be listed${canUseSolutions ? " even against the solutions" : ""})`);
+      for (const file of unlisted) {
+        if (![...declared.values()].some((d) => d.file === file)) {
+          warnings.push(`${show(file)}: ${unloadable.get(file)}; its tests are not counted (they could not be listed${canUseSolutions ? " even against the solutions" : ""})`);
         }
-        for (const d of fileTests) outcomes.set(testKey(d.file, d.name), { passed: false, failure: "not-loaded", error: why, duration: null });
+      }
+    }
+    for (const file of unknown) {
+      const why = unloadable.get(file) as string;
+      for (const d of declared.values()) {
+        const key = testKey(d.file, d.name);
+        if (d.file === file && !outcomes.has(key)) outcomes.set(key, { passed: false, failure: why.startsWith("not graded:") ? "not-run" : "not-loaded", error: why, duration: null });
       }
     }
     for (const [file, why] of unloadable) {
       // Under --only <exercise id> the other exercises' files declare nothing on purpose.
-      if (why === "" && only?.kind !== "exercise") warnings.push(`${displayPath(file, repoRoot)} declares no graded test (use graded() from course-lib/grader/graded)`);
+      if (why === "" && only?.kind !== "exercise") warnings.push(`${show(file)} declares no graded test (use graded() from course-lib/grader/graded)`);
     }
 
     if (only?.kind === "exercise" && declared.size === 0) {
@@ -487,7 +627,7 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
       return {
         id: d.id,
         lesson: lessonOfFile.get(d.file) ?? lessonNumberOfId(d.id),
-        file: displayPath(d.file, repoRoot),
+        file: show(d.file),
         title: d.title,
         points: d.points,
         passed: outcome.passed,
@@ -500,11 +640,12 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
     });
   // Errors vitest caught outside a test body (e.g. a timer that throws after its test finished) fail no
   // test; say so when vitest blamed a test that passed, so the learner can look for the leak.
+  const lateMessages = new Set(lateErrors.map((late) => firstLine(late.message)));
   for (const escaped of escapedErrors) {
-    if (!escaped.testName || !escaped.testPath) continue;
+    if (!escaped.testName || !escaped.testPath || lateMessages.has(firstLine(escaped.message))) continue;
     const outcome = outcomes.get(testKey(escaped.testPath, escaped.testName));
     if (outcome?.passed) {
-      warnings.push(`${displayPath(escaped.testPath, repoRoot)}: an error escaped while "${escaped.testName}" ran (from code that kept running after its test, such as a timer): ${firstLine(escaped.message)}`);
+      warnings.push(`${show(escaped.testPath)}: an error escaped while "${escaped.testName}" ran (from code that kept running after its test, such as a timer): ${firstLine(escaped.message)}`);
     }
   }
   for (const test of tests) {
@@ -515,10 +656,10 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
 
   return {
     tool: "tinyml-course grader",
-    formatVersion: 1,
+    formatVersion: 2,
     gradedAt: new Date(startedAt).toISOString(),
-    target: { name: options.targetDir ? displayPath(targetDir, repoRoot) : targetName, dir: displayPath(targetDir, repoRoot) },
-    testDirs: [exercisesDir, ...extraDirs].map((dir) => displayPath(dir, repoRoot)),
+    target: { name: options.targetDir ? show(targetDir) : targetName, dir: show(targetDir) },
+    testDirs: [exercisesDir, ...extraDirs].map((dir) => show(dir)),
     only: options.only ?? null,
     timeoutMs,
     durationMs: Date.now() - startedAt,
@@ -526,6 +667,8 @@ export async function grade(options: GradeOptions = {}): Promise<GradeReport> {
     exercises: summarizeExercises(tests),
     totals: summarizeTotals(tests),
     warnings,
+    testIntegrity: options.testIntegrity ?? null,
+    stopped,
     log,
   };
 }
@@ -558,3 +701,41 @@ export function summarizeTotals(tests: TestGrade[]): GradeTotals {
 }
 
 export { firstLine };
+
+/**
+ * The graded tests each file declares, collected without running any (every test registered as skipped)
+ * against a target that loads (the solutions or the pristine stubs). Used for an assignment's manifest
+ * and the batch grader's gradebook columns. A file that cannot be loaded is an error naming it.
+ */
+export async function listGradedTests(options: { files: string[]; targetDir: string; timeoutMs?: number }): Promise<Map<string, KnownTest[]>> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "tinyml-grader-"));
+  try {
+    const result = await runAttempt({
+      repoRoot: REPO_ROOT,
+      cwd: REPO_ROOT,
+      signal: undefined,
+      workDir,
+      attempt: 1,
+      files: options.files,
+      targetDir: requireDirectory(options.targetDir, "target directory"),
+      skip: [],
+      timeoutMs,
+      stallTimeoutMs: Math.max(30_000, 3 * timeoutMs),
+      hangGraceMs: 2_000,
+      onlyId: null,
+      declareOnly: true,
+    });
+    const listed = new Map<string, KnownTest[]>(options.files.map((file) => [file, []]));
+    for (const event of result.events) {
+      if (event.e === "declare") listed.get(event.file)?.push({ name: event.name, id: event.id, title: event.title, points: event.points, feedback: event.feedback });
+      if (event.e === "module-end" && event.errors.length > 0) {
+        throw new Error(`could not list the graded tests of ${event.file} against ${options.targetDir}: ${firstLine(event.errors[0])}`);
+      }
+    }
+    if (result.killed) throw new Error(`listing the graded tests against ${options.targetDir} was stopped (${result.killed.reason}); see:\n${result.log.slice(-2000)}`);
+    return listed;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}

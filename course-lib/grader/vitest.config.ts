@@ -31,8 +31,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@exercise\/(.*)$/, replacement: `${targetDir}/$1` },
-      { find: /^@course-lib\/(.*)$/, replacement: `${repoRoot}/course-lib/$1` },
-      { find: /^(?:\.\.\/)+course-lib\/(.*)$/, replacement: `${repoRoot}/course-lib/$1` },
+      // Never into the grader's fixtures (they hold correct solutions) or back out with "..": learner code
+      // graded from a copy must not reach the instructor's solutions through these aliases.
+      { find: /^@course-lib\/(?!grader\/fixtures\/)((?:(?!\.\.\/).)*)$/, replacement: `${repoRoot}/course-lib/$1` },
+      { find: /^(?:\.\.\/)+course-lib\/(?!grader\/fixtures\/)((?:(?!\.\.\/).)*)$/, replacement: `${repoRoot}/course-lib/$1` },
     ],
   },
   test: {
