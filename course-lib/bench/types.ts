@@ -1,5 +1,6 @@
 // Shapes shared by the benchmark parent (harness.ts), its tfjs child (worker.ts) and build/bench.json readers.
 import type { BenchModelName, ParamCounts } from "./models";
+import type { StepProfile } from "../runtime/step-profile";
 
 /** Line prefix a child process prints its JSON result after (tfjs may print its own lines on stdout). */
 export const RESULT_PREFIX = "BENCH_RESULT ";
@@ -8,11 +9,19 @@ export const RESULT_PREFIX = "BENCH_RESULT ";
  * tfjs backends the benchmark can measure: the course's three (through initBackend with COURSE_BACKEND), plus
  * "wasm-stock", the WebAssembly backend as shipped, without the course's training kernels.
  */
-export type TfjsBackendTarget = "node" | "wasm" | "cpu" | "wasm-stock";
-export const TFJS_BACKEND_TARGETS: readonly TfjsBackendTarget[] = ["node", "wasm", "cpu", "wasm-stock"];
+export type TfjsBackendTarget = "node" | "wasm" | "wasm-threads" | "cpu" | "wasm-stock";
+export const TFJS_BACKEND_TARGETS: readonly TfjsBackendTarget[] = ["node", "wasm", "wasm-threads", "cpu", "wasm-stock"];
 
 /** A worker target: a backend, or "default" = whatever initBackend() picks with no request. */
 export type BenchTarget = TfjsBackendTarget | "default";
+
+/** A speed target: the row it applies to and the least ratios to PyTorch 1 thread (null: no target). */
+export interface BenchTargetSpec {
+  backend: TfjsBackendTarget;
+  trainRatio: number;
+  inferRatio: number | null;
+  what: string;
+}
 
 /** The PyTorch rows: one thread (the reference for the targets) and all cores. */
 export type TorchTarget = "torch-1t" | "torch-all";
@@ -35,6 +44,8 @@ export interface WorkerConfig {
   paramsOnly: boolean;
   train: MeasureSettings;
   infer: MeasureSettings;
+  /** Also profile one training step kernel by kernel (--profile). */
+  profile?: boolean;
 }
 
 export interface PhaseResult {
@@ -58,6 +69,9 @@ export interface WorkerModelResult {
   infer?: PhaseResult;
   trainError?: string;
   inferError?: string;
+  /** One training step kernel by kernel (with --profile). */
+  profile?: StepProfile;
+  profileError?: string;
 }
 
 export interface WorkerOutput {
@@ -100,9 +114,11 @@ export interface BenchRow {
   /** Samples/s divided by PyTorch 1-thread's for the same model (null without a reference). */
   ratioToTorch1t: { train: number | null; infer: number | null };
   ratioToTorchAll: { train: number | null; infer: number | null };
-  /** Only for the default backend's rows: PASS when both targets are met. */
+  /** Only for the course wasm rows (all threads, one thread): PASS when every target of that row is met. */
   verdict: "PASS" | "BELOW" | null;
   verdictReason?: string;
+  /** One training step kernel by kernel (with --profile). */
+  profile?: StepProfile;
 }
 
 export interface ModelSummary {
@@ -134,7 +150,8 @@ export interface BenchReport {
   };
   defaultBackend: { name: string | null; detail: string };
   torch: { available: boolean; reason?: string };
-  targets: { reference: "torch-1t"; trainRatio: number; inferRatio: number; appliesTo: "default backend" };
+  /** The speed targets (ratios to PyTorch on one thread) and the row each applies to. */
+  targets: { reference: "torch-1t"; rows: BenchTargetSpec[] };
   models: ModelSummary[];
   rows: BenchRow[];
   /** Backends that were asked for but could not be initialised, with the reason. */

@@ -8,6 +8,7 @@ import { initBackend } from "../runtime/backend";
 import { BenchModelSpec, ParamCounts, countParams, getBenchModel } from "./models";
 import { BenchTarget, MeasureSettings, PhaseResult, WorkerConfig, WorkerModelResult, WorkerOutput, RESULT_PREFIX } from "./types";
 import { median } from "../primitives/timing";
+import { StepProfile, profileStep } from "../runtime/step-profile";
 
 function log(target: string, message: string): void {
   process.stderr.write(`[${target}] ${message}\n`);
@@ -33,7 +34,7 @@ async function startBackend(target: BenchTarget): Promise<{ name: string; tfBack
     return { name: "wasm-stock", tfBackend: tf.getBackend(), detail: `stock @tensorflow/tfjs-backend-wasm (XNNPACK${simd ? ", SIMD" : ""}), no course kernels` };
   }
   const info = await initBackend();
-  if (target !== "default" && info.name !== target) {
+  if (target !== "default" && info.name !== (target === "wasm-threads" ? "wasm" : target)) {
     throw new Error(`asked for COURSE_BACKEND=${target} but initBackend() returned ${info.name}`);
   }
   return { name: info.name, tfBackend: info.tfBackend, detail: info.detail };
@@ -141,6 +142,14 @@ async function benchModel(config: WorkerConfig, spec: BenchModelSpec): Promise<W
     log(config.target, `${spec.name}: training failed: ${result.trainError}`);
   }
 
+  if (config.profile && !result.trainError) {
+    try {
+      result.profile = await profileTrainingStep(model, spec);
+    } catch (err) {
+      result.profileError = errorMessage(err);
+    }
+  }
+
   log(config.target, `${spec.name}: inference (batch ${spec.inferBatch})`);
   try {
     result.infer = await measure(spec.inferBatch, config.infer, (batches, samplesPerBatch) => {
@@ -167,6 +176,23 @@ async function benchModel(config: WorkerConfig, spec: BenchModelSpec): Promise<W
   }
   model.dispose();
   return result;
+}
+
+/** One training step (the optimizer step model.fit takes) profiled kernel by kernel, after two warm-ups. */
+async function profileTrainingStep(model: tf.LayersModel, spec: BenchModelSpec): Promise<StepProfile> {
+  const { x, y } = randomBatch(spec, spec.trainBatch);
+  const optimizer = model.optimizer;
+  const step = () =>
+    tf.tidy(() => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+    });
+  try {
+    step();
+    step();
+    return await profileStep(step);
+  } finally {
+    tf.dispose([x, y]);
+  }
 }
 
 async function main(): Promise<void> {

@@ -144,15 +144,19 @@ export function tslabCliPath(): string {
 // when we shut down *and* when our process dies without cleaning up (crash, SIGKILL, a killed test worker).
 // Without it an orphaned tslab kernel would wait on its sockets forever.
 const ORPHAN_GUARD_SOURCE = `// written by course-lib/notebook/kernel.ts: end the kernel when its parent goes away
-const guardDir = require("path").dirname(__filename);
-function endKernel() {
-  // Our parent cannot clean up if it died: remove the connection file's folder ourselves.
-  if (/tslab-kernel-/.test(guardDir)) require("fs").rmSync(guardDir, { recursive: true, force: true });
-  process.exit(0);
+// Node preloads this in the kernel's worker threads too (the wasm backend's threads): there stdin is empty
+// and ends at once, so only the main thread may watch it.
+if (require("worker_threads").isMainThread) {
+  const guardDir = require("path").dirname(__filename);
+  const endKernel = () => {
+    // Our parent cannot clean up if it died: remove the connection file's folder ourselves.
+    if (/tslab-kernel-/.test(guardDir)) require("fs").rmSync(guardDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.stdin.on("data", () => {});
+  process.stdin.on("end", endKernel);
+  process.stdin.on("error", endKernel);
 }
-process.stdin.on("data", () => {});
-process.stdin.on("end", endKernel);
-process.stdin.on("error", endKernel);
 `;
 
 /** Every kernel still running in this process, killed on exit so no tslab outlives us. */

@@ -92,3 +92,23 @@ it("silences tfjs's \"install our node backend\" banner, and no other warning", 
     await initBackend({ backend: "wasm" });
   }
 });
+
+it("a bad COURSE_THREADS is an error naming it (never a cpu fallback), and so is a count other than the one the backend was built with", async () => {
+  const saved = process.env.COURSE_THREADS;
+  try {
+    const info = await initBackend({ backend: "wasm" });
+    const threads = info.threads ?? 0;
+    expect(threads).toBeGreaterThanOrEqual(1);
+    expect(info.detail).toMatch(new RegExp(`${threads} threads?: `));
+    process.env.COURSE_THREADS = "zero";
+    await expect(initBackend()).rejects.toThrow(/COURSE_THREADS="zero" is not a thread count/);
+    expect(tf.getBackend()).toBe("wasm");
+    process.env.COURSE_THREADS = String(threads + 1);
+    await expect(initBackend()).rejects.toThrow(new RegExp(`asks for ${threads + 1} thread\\(s\\) but this process's wasm backend was built with ${threads}`));
+    process.env.COURSE_THREADS = String(threads);
+    expect((await initBackend()).threads).toBe(threads);
+  } finally {
+    if (saved === undefined) delete process.env.COURSE_THREADS;
+    else process.env.COURSE_THREADS = saved;
+  }
+});

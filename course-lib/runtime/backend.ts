@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 import { registerCourseWasmKernels } from "./kernels/index";
 import { silenceCpuBackendBanner } from "./cpu-banner";
+import { registerThreadedWasm, requestedThreads } from "./wasm-threads";
 
 export { silenceCpuBackendBanner };
 
@@ -24,6 +25,8 @@ export interface BackendInfo {
   tfBackend: string;
   /** Human-readable reason for the choice and what the backend is running with. */
   detail: string;
+  /** Threads the backend's kernels run on (wasm: XNNPACK's pool, set by COURSE_THREADS; cpu: 1). */
+  threads?: number;
 }
 
 export const BACKEND_NAMES: readonly BackendName[] = ["node", "wasm", "cpu"];
@@ -64,6 +67,7 @@ function requestedBackend(options?: { backend?: BackendName }): { name: BackendN
  */
 export async function initBackend(options?: { backend?: BackendName }): Promise<BackendInfo> {
   const request = requestedBackend(options);
+  checkThreads(); // a bad COURSE_THREADS is an error, never a reason to fall back to cpu
   if (pending) await pending.catch(() => undefined);
   if (current && (request === undefined || request.name === current.info.name) && tf.getBackend() === current.info.tfBackend) {
     return current.info;
@@ -167,6 +171,23 @@ async function activateNative(pkg: string, why: string): Promise<BackendInfo> {
 
 let wasmKernelNames: string[] | undefined;
 let wasmPathsSet = false;
+/** The thread count the process's wasm backend was built with (fixed at its first initialisation). */
+let wasmThreads: { threads: number; source: string } | undefined;
+let threadedBuild = false;
+
+/**
+ * Parses COURSE_THREADS (throws on a bad value) and, once the wasm backend exists, refuses a count other than
+ * the one it was built with: the build is fixed for the process.
+ */
+function checkThreads(): void {
+  const wanted = requestedThreads();
+  if (wasmThreads && wanted.threads !== wasmThreads.threads) {
+    throw new Error(
+      `COURSE_THREADS asks for ${wanted.threads} thread(s) but this process's wasm backend was built with ${wasmThreads.threads} ` +
+        `(${wasmThreads.source}); the thread count is fixed when the backend first starts: set COURSE_THREADS before the first initBackend()`,
+    );
+  }
+}
 
 /** Directory holding the .wasm binaries inside node_modules, so they load from disk, offline. */
 export function wasmBinaryDir(): string {
@@ -180,7 +201,12 @@ async function activateWasm(why: string): Promise<BackendInfo> {
     const dir = wasmBinaryDir();
     const simdBinary = path.join(dir, "tfjs-backend-wasm-simd.wasm");
     if (!fs.existsSync(simdBinary)) throw new Error(`the wasm binary ${simdBinary} is missing (reinstall node_modules)`);
+    // The build is chosen once per process: the threaded one needs a shared memory from the start.
+    const chosen = requestedThreads();
     tfWasm.setWasmPaths(dir);
+    if (chosen.threads > 1) registerThreadedWasm(chosen.threads);
+    wasmThreads = chosen;
+    threadedBuild = chosen.threads > 1;
     wasmPathsSet = true;
   }
   let ok: boolean;
@@ -193,20 +219,22 @@ async function activateWasm(why: string): Promise<BackendInfo> {
   await tf.ready();
   // The kernels must be registered after the backend exists: they keep the stock kernels they wrap.
   wasmKernelNames ??= registerCourseWasmKernels();
-  const simd = tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+  // The threaded build is the threaded-SIMD binary; the single-threaded one is SIMD when the engine has it.
+  const simd = threadedBuild || tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
+  const threads = tfWasm.getThreadsCount();
+  const threadNote = `${threads} thread${threads === 1 ? "" : "s"}: ${wasmThreads?.source}`;
   return {
     name: "wasm",
     tfBackend: tf.getBackend(),
-    detail:
-      `WebAssembly (XNNPACK${simd ? ", SIMD" : ""}, ${tfWasm.getThreadsCount()} thread) with ` +
-      `${wasmKernelNames.length} course training kernels; ${why}`,
+    threads,
+    detail: `WebAssembly (XNNPACK${simd ? ", SIMD" : ""}, ${threadNote}) with ${wasmKernelNames.length} course training kernels; ${why}`,
   };
 }
 
 async function activateCpu(why: string): Promise<BackendInfo> {
   if (!(await tf.setBackend("cpu"))) throw new Error("the cpu backend failed to initialise");
   await tf.ready();
-  return { name: "cpu", tfBackend: tf.getBackend(), detail: `pure-JavaScript cpu backend (slow for training); ${why}` };
+  return { name: "cpu", tfBackend: tf.getBackend(), threads: 1, detail: `pure-JavaScript cpu backend (slow for training); ${why}` };
 }
 
 function errorMessage(err: unknown): string {

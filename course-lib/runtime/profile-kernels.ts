@@ -1,11 +1,13 @@
 // Quick profiler for the runtime engineer: trains and runs each course benchmark model on the current
 // backend, prints samples/s and the kernels that take the most time in one training step.
 //   npx tsx course-lib/runtime/profile-kernels.ts [bench|lenet|phinet-like ...] [--steps N] [--no-kernels] [--calls]
-// (The reported benchmark with the PyTorch comparison is course-lib/bench/; this is for finding hotspots.)
+// (The reported benchmark with the PyTorch comparison is course-lib/bench/, whose --profile prints the same
+// per-kernel table; this adds --calls, every kernel call with its shapes, for finding hotspots.)
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
 import { BENCH_MODELS, BENCH_MODEL_NAMES, BenchModelName } from "../bench/models";
 import { randomValues } from "./kernel-check";
+import { formatStepProfile, profileStep } from "./step-profile";
 
 function parseArgs(argv: string[]) {
   const names: BenchModelName[] = [];
@@ -50,22 +52,10 @@ async function profileModel(name: BenchModelName, steps: number, kernels: boolea
       `inference ${(spec.inferBatch / (inferMs / 1000)).toFixed(0)} samples/s`,
   );
   if (kernels) {
-    const info = await tf.profile(() => step());
-    const byName = new Map<string, { ms: number; calls: number }>();
-    let total = 0;
-    for (const k of info.kernels) {
-      const ms = Number(k.kernelTimeMs);
-      total += ms;
-      const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-      e.ms += ms;
-      e.calls++;
-      byName.set(k.name, e);
-    }
-    const rows = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, calls ? undefined : 14);
-    console.log(`  kernel time ${total.toFixed(1)} ms in one profiled step:`);
-    for (const [k, e] of rows) console.log(`    ${k.padEnd(38)} ${e.ms.toFixed(1).padStart(7)} ms  ${String(e.calls).padStart(4)} calls`);
+    for (const line of formatStepProfile(await profileStep(step), calls ? Infinity : 14)) console.log(`  ${line}`);
     if (calls) {
       // Every kernel call over 0.05 ms with its input shapes, in execution order (which layer costs what).
+      const info = await tf.profile(() => step());
       console.log(`  ${info.kernels.length} kernel calls; those over 0.05 ms:`);
       for (const k of info.kernels) {
         const ms = Number(k.kernelTimeMs);

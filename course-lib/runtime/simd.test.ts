@@ -32,3 +32,26 @@ it("the SIMD module compiles and exports every loop the kernels call", async () 
   ]);
   expect(WebAssembly.Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
 });
+
+it("the shared-memory variant (for the threaded build) links against a shared memory and computes the same", async () => {
+  const { SIMD_WASM_BASE64 } = await import("./kernels/simd-module");
+  const { withSharedMemoryImport } = await import("./kernels/simd");
+  const bytes = Buffer.from(SIMD_WASM_BASE64, "base64");
+  const sharedBytes = withSharedMemoryImport(bytes);
+  // Only the import's limits change (flag 0/1 → 3 and a maximum): a few bytes, same exports.
+  expect(Math.abs(sharedBytes.length - bytes.length)).toBeLessThan(8);
+  const plain = new WebAssembly.Memory({ initial: 1 });
+  const shared = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+  expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: shared } })).toThrow();
+  const results = [plain, shared].map((memory, k) => {
+    const module = new WebAssembly.Module(k ? sharedBytes : bytes);
+    const { square } = new WebAssembly.Instance(module, { env: { memory } }).exports as { square(x: number, out: number, n: number): void };
+    const view = new Float32Array(memory.buffer);
+    for (let i = 0; i < 16; i++) view[i] = i - 7.5;
+    square(0, 64, 16);
+    return Array.from(view.subarray(16, 32));
+  });
+  expect(results[1]).toEqual(results[0]);
+  expect(results[0][0]).toBe(56.25);
+  expect(WebAssembly.Module.exports(new WebAssembly.Module(sharedBytes)).length).toBe(20);
+});

@@ -32,7 +32,7 @@ interface SimdExports {
 
 // tslab compiles the files a notebook imports without the WebAssembly type library, so the three
 // WebAssembly APIs used here are typed locally and reached through globalThis.
-interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmMemory { readonly buffer: ArrayBuffer | SharedArrayBuffer }
 interface WasmApi {
   Memory: new (descriptor: { initial: number }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
@@ -42,11 +42,15 @@ const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let loaded: { memory: WasmMemory; exports: SimdExports } | undefined;
 
-/** The wasm backend's WebAssembly.Memory (the Emscripten module exports it as asm.memory). */
+/**
+ * The wasm backend's WebAssembly.Memory: the single-threaded build exports it (asm.memory); the threaded
+ * build creates it shared in JavaScript and imports it (wasmMemory).
+ */
 function backendMemory(backend: WasmBackend): WasmMemory {
-  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  const wasm = (backend as unknown as { wasm?: { asm?: { memory?: unknown }; wasmMemory?: unknown } }).wasm;
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
   if (!(memory instanceof Wasm.Memory)) {
-    throw new Error("the tfjs wasm backend does not export its WebAssembly.Memory (wasm.asm.memory): the course's SIMD kernels cannot run on this version");
+    throw new Error("the tfjs wasm backend exposes no WebAssembly.Memory (wasm.asm.memory or wasm.wasmMemory): the course's SIMD kernels cannot run on this version");
   }
   return memory;
 }
@@ -55,11 +59,71 @@ function backendMemory(backend: WasmBackend): WasmMemory {
 export function simd(backend: WasmBackend): SimdExports {
   const memory = backendMemory(backend);
   if (!loaded || loaded.memory !== memory) {
-    const module = new Wasm.Module(Buffer.from(SIMD_WASM_BASE64, "base64"));
+    const bytes = Buffer.from(SIMD_WASM_BASE64, "base64");
+    const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+    const module = new Wasm.Module(shared ? withSharedMemoryImport(bytes) : bytes);
     const instance = new Wasm.Instance(module, { env: { memory } });
     loaded = { memory, exports: instance.exports as unknown as SimdExports };
   }
   return loaded.exports;
+}
+
+/** Largest memory a wasm32 module can address, in 64 KiB pages (what the threaded build declares). */
+const MAX_PAGES = 65536;
+
+function readLeb(bytes: Uint8Array, at: number): { value: number; next: number } {
+  let value = 0, shift = 0, i = at;
+  for (;;) {
+    const b = bytes[i++];
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (!(b & 0x80)) return { value, next: i };
+  }
+}
+
+function leb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) b |= 0x80;
+    out.push(b);
+  } while (value > 0);
+  return out;
+}
+
+/**
+ * The SIMD module with its memory import declared shared (limits flag 3, maximum MAX_PAGES), so it links
+ * against the threaded backend's shared memory: a wasm import must match the memory's shared flag. The
+ * code is unchanged; only the import section is rewritten. Exported for simd.test.ts.
+ */
+export function withSharedMemoryImport(bytes: Uint8Array): Uint8Array {
+  let at = 8; // magic + version
+  while (at < bytes.length) {
+    const id = bytes[at];
+    const size = readLeb(bytes, at + 1);
+    const start = size.next, end = size.next + size.value;
+    if (id === 2) {
+      const count = readLeb(bytes, start);
+      let p = count.next;
+      for (let k = 0; k < count.value; k++) {
+        for (let name = 0; name < 2; name++) {
+          const len = readLeb(bytes, p);
+          p = len.next + len.value;
+        }
+        const kind = bytes[p++];
+        if (kind !== 2) throw new Error(`the course SIMD module imports something other than its memory (import kind ${kind})`);
+        const flags = bytes[p];
+        const min = readLeb(bytes, p + 1);
+        const limitsEnd = flags & 1 ? readLeb(bytes, min.next).next : min.next;
+        const limits = [3, ...leb(min.value), ...leb(MAX_PAGES)];
+        const body = [...bytes.subarray(start, p), ...limits, ...bytes.subarray(limitsEnd, end)];
+        return Uint8Array.from([...bytes.subarray(0, at), 2, ...leb(body.length), ...body, ...bytes.subarray(end)]);
+      }
+    }
+    at = end;
+  }
+  throw new Error("the course SIMD module has no memory import to share");
 }
 
 /** Byte offset of a float32 tensor's data in the wasm heap. */
