@@ -38,8 +38,8 @@ export function availableCores(): number {
  * teach their efficiency per MAC, what one microcontroller core sees, and with two threads its ranking is not
  * stable (a batch-1 dense layer measured η 1.65-1.81 against the 3×3 conv in two runs, 0.56 in a third, 0.6
  * on one thread), so the lesson's claim fails; with another process busy on the other core, two threads made
- * those batch-1 operators 1.9-3.8x slower. Everywhere else threads helped: `npm test` took 1863 s instead of
- * 2215 s, and in three `npm run bench` runs training changed by -4 % to +11 % and inference ran 1.1-1.8x faster.
+ * those batch-1 operators 1.9-3.8x slower. Elsewhere threads gained little: `npm test` took 1863 s either way,
+ * and in three `npm run bench` runs training changed by -4 % to +11 % and inference ran 1.1-1.8x faster.
  */
 export function requestedThreads(): { threads: number; source: string } {
   const env = process.env.COURSE_THREADS;
