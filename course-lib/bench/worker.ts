@@ -8,7 +8,7 @@ import { initBackend } from "../runtime/backend";
 import { BenchModelSpec, ParamCounts, countParams, getBenchModel } from "./models";
 import { BenchTarget, MeasureSettings, PhaseResult, WorkerConfig, WorkerModelResult, WorkerOutput, RESULT_PREFIX } from "./types";
 import { median } from "../primitives/timing";
-import { StepProfile, profileStep } from "../runtime/step-profile";
+import { StepProfile, profileStep, trainingStep } from "../runtime/step-profile";
 
 function log(target: string, message: string): void {
   process.stderr.write(`[${target}] ${message}\n`);
@@ -35,7 +35,8 @@ async function startBackend(target: BenchTarget): Promise<{ name: string; tfBack
   }
   const info = await initBackend();
   if (target !== "default" && info.name !== (target === "wasm-threads" ? "wasm" : target)) {
-    throw new Error(`asked for COURSE_BACKEND=${target} but initBackend() returned ${info.name}`);
+    const asked = target === "wasm-threads" ? "COURSE_BACKEND=wasm with COURSE_THREADS=all" : `COURSE_BACKEND=${target}`;
+    throw new Error(`asked for ${asked} but initBackend() returned ${info.name}`);
   }
   return { name: info.name, tfBackend: info.tfBackend, detail: info.detail };
 }
@@ -182,10 +183,7 @@ async function benchModel(config: WorkerConfig, spec: BenchModelSpec): Promise<W
 async function profileTrainingStep(model: tf.LayersModel, spec: BenchModelSpec): Promise<StepProfile> {
   const { x, y } = randomBatch(spec, spec.trainBatch);
   const optimizer = model.optimizer;
-  const step = () =>
-    tf.tidy(() => {
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
-    });
+  const step = () => void trainingStep(model, optimizer, x, y);
   try {
     step();
     step();

@@ -14,6 +14,7 @@
 // the median ignores the odd run slowed down by another process on a shared machine.
 import * as tf from "@tensorflow/tfjs";
 import { profileModel } from "../profiler/profile";
+import { useOneThread } from "../runtime/backend";
 import { defaultDisplayTarget, newDisplayId, type DisplayTarget } from "../viz/display";
 import { escapeHtml } from "../viz/plot";
 
@@ -112,6 +113,10 @@ export async function timeOperators(cases: OperatorCase[], options: TimingOption
   const warmupRuns = options.warmupRuns ?? 2;
   if (!Number.isInteger(warmupRuns) || warmupRuns < 0) throw new RangeError(`timeOperators: warmupRuns must be a non-negative integer, got ${String(warmupRuns)}`);
   const batchSize = positiveInteger(options.batchSize ?? 1, "batchSize");
+  // A microcontroller runs an operator on one core. A thread pool (COURSE_THREADS) splits even batch-1
+  // operators into tiles and adds its own synchronisation, which reorders their per-MAC efficiency
+  // (runtime/README.md, Threads), so the process drops to one thread before timing.
+  useOneThread("timeOperators times operators as one microcontroller core runs them");
   const rounds = warmupRuns + runs;
   const progress = stepProgress(options.title ?? `Timing ${cases.length} operators on ${tf.getBackend()}`, rounds, options.target);
   progress.working(0, `building ${cases.length} models`);

@@ -3,7 +3,7 @@
 import { afterEach, expect, it, vi } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { getBackendInfo, initBackend, NATIVE_PACKAGE } from "./backend";
+import { getBackendInfo, initBackend, NATIVE_PACKAGE, useOneThread } from "./backend";
 
 function nativeInstalled(): boolean {
   try {
@@ -33,6 +33,13 @@ it("defaults to wasm with the course kernels when the native package is missing,
     expect(tf.getKernel(kernel, "wasm"), kernel).toBeDefined();
   }
   expect(getBackendInfo()).toBe(info);
+});
+
+it("useOneThread leaves a one-thread backend as it is (threads.test.ts checks the threaded build)", async () => {
+  const info = await initBackend();
+  if (info.name !== "wasm" || info.threads !== 1) return; // COURSE_THREADS set for this run
+  expect(useOneThread("a test")).toBe(info);
+  expect(info.detail).not.toMatch(/a test/);
 });
 
 it("is idempotent", async () => {

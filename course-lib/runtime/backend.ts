@@ -221,14 +221,42 @@ async function activateWasm(why: string): Promise<BackendInfo> {
   wasmKernelNames ??= registerCourseWasmKernels();
   // The threaded build is the threaded-SIMD binary; the single-threaded one is SIMD when the engine has it.
   const simd = threadedBuild || tf.env().getBool("WASM_HAS_SIMD_SUPPORT");
-  const threads = tfWasm.getThreadsCount();
-  const threadNote = `${threads} thread${threads === 1 ? "" : "s"}: ${wasmThreads?.source}`;
+  const threads = activeThreads ?? tfWasm.getThreadsCount();
   return {
     name: "wasm",
     tfBackend: tf.getBackend(),
     threads,
-    detail: `WebAssembly (XNNPACK${simd ? ", SIMD" : ""}, ${threadNote}) with ${wasmKernelNames.length} course training kernels; ${why}`,
+    detail: `WebAssembly (XNNPACK${simd ? ", SIMD" : ""}, ${threadNote(threads)}) with ${wasmKernelNames.length} course training kernels; ${why}`,
   };
+}
+
+/** Threads XNNPACK runs on after useOneThread() (undefined: as built). */
+let activeThreads: number | undefined;
+let oneThreadReason = "";
+
+function threadNote(threads: number): string {
+  if (activeThreads !== undefined) return `1 thread: ${oneThreadReason} (built for ${wasmThreads?.threads}: ${wasmThreads?.source})`;
+  return `${threads} thread${threads === 1 ? "" : "s"}: ${wasmThreads?.source}`;
+}
+
+/**
+ * From here on runs this process's wasm backend on one thread: a threaded build's XNNPACK pool is replaced
+ * by a one-thread pool (tfjs frees no pool, so the old pool's threads stay, idle). For measurements that
+ * model one microcontroller core, which a thread pool would distort: lesson 02's operator timings
+ * (primitives/timing.ts). Says why in the backend's detail line. Does nothing on one thread already or on
+ * another backend; returns the active backend's info.
+ */
+export function useOneThread(reason: string): BackendInfo | undefined {
+  if (!current || current.info.name !== "wasm" || tf.getBackend() !== "wasm" || (current.info.threads ?? 1) === 1) return current?.info;
+  const tfjs = (tf.backend() as unknown as { wasm: { tfjs: { initWithThreadsCount(n: number): void; getThreadsCount(): number } } }).wasm.tfjs;
+  tfjs.initWithThreadsCount(1);
+  const now = tfjs.getThreadsCount();
+  if (now !== 1) throw new Error(`useOneThread: XNNPACK's pool still has ${now} threads after asking for 1`);
+  const before = threadNote(current.info.threads ?? 1);
+  activeThreads = 1;
+  oneThreadReason = reason;
+  current.info = { ...current.info, threads: 1, detail: current.info.detail.replace(before, threadNote(1)) };
+  return current.info;
 }
 
 async function activateCpu(why: string): Promise<BackendInfo> {

@@ -185,23 +185,27 @@ describe("BatchNorm gradient (training-mode batch statistics, as BatchNormalizat
 describe("fused conv2d (tfjs-layers' conv2d layers: bias + relu/linear, lazy gradients)", () => {
   // fusedConv2d is what tf.fused.conv2d becomes under CommonJS (tsx, notebooks, the benchmark); on cpu
   // it is tfjs-core's op (conv + add + relu in gradient mode, or its customGrad), the reference.
-  const N = 3, H = 9, W = 8, CI = 4, CO = 8;
-  for (const activation of ["relu", "linear"] as const) {
-    for (const withBias of [true, false]) {
-      for (const [stride, pad] of [[1, "valid"], [2, "same"], [1, "same"]] as [number, "valid" | "same"][]) {
-        const label = `${activation}${withBias ? " + bias" : ""} stride ${stride} ${pad}`;
-        it(label, async () => {
-          const inputs = [
-            { shape: [N, H, W, CI], values: values(N * H * W * CI, 31, 1) },
-            { shape: [3, 3, CI, CO], values: values(9 * CI * CO, 32, 0.5) },
-            ...(withBias ? [{ shape: [CO], values: values(CO, 33, 0.3) }] : []),
-          ];
-          await expectSameGrads(
-            `fused conv2d ${label}`,
-            (x, filter, bias) => fusedConv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: stride, pad, bias, activation }),
-            inputs,
-          );
-        });
+  // CI = 4 runs XNNPACK's convolution; CI = 1 with CO % 8 == 0 the direct loops of conv-direct.ts
+  // (output widths 7, 4 and 8: the 4-position tiles with and without a tail; 5x5 has a 1-tap last group).
+  const N = 3, H = 9, W = 8;
+  for (const [CI, CO, F] of [[4, 8, 3], [1, 8, 3], [1, 16, 5]] as [number, number, number][]) {
+    for (const activation of ["relu", "linear"] as const) {
+      for (const withBias of [true, false]) {
+        for (const [stride, pad] of [[1, "valid"], [2, "same"], [1, "same"]] as [number, "valid" | "same"][]) {
+          const label = `${CI} -> ${CO} channels ${F}x${F} ${activation}${withBias ? " + bias" : ""} stride ${stride} ${pad}`;
+          it(label, async () => {
+            const inputs = [
+              { shape: [N, H, W, CI], values: values(N * H * W * CI, 31, 1) },
+              { shape: [F, F, CI, CO], values: values(F * F * CI * CO, 32, 0.5) },
+              ...(withBias ? [{ shape: [CO], values: values(CO, 33, 0.3) }] : []),
+            ];
+            await expectSameGrads(
+              `fused conv2d ${label}`,
+              (x, filter, bias) => fusedConv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: stride, pad, bias, activation }),
+              inputs,
+            );
+          });
+        }
       }
     }
   }

@@ -67,6 +67,32 @@ describe("Conv2D gradients", () => {
   });
 });
 
+describe("convolution filter gradient, direct loop (conv-direct.ts: CO % 8 == 0, CO <= 32)", () => {
+  // Taps FH*FW*CI of 1, 6, 9, 25, 27, 49 and 72 leave 1-4 taps in the last group of four; CO 8, 16, 24 and
+  // 32 are one to four 8-channel blocks (CO 40 takes the GEMM); explicit pads and stride 3 exercise the
+  // padded copy's geometry.
+  const cases: [number[], number[], number, number[] | string, number][] = [
+    [[2, 9, 11, 1], [1, 1], 1, "valid", 8],
+    [[1, 10, 9, 1], [2, 3], 1, "same", 8],
+    [[3, 8, 8, 1], [3, 3], 2, "same", 24],
+    [[2, 28, 28, 1], [5, 5], 1, "valid", 8],
+    [[1, 13, 12, 1], [7, 7], 3, "same", 16],
+    [[2, 9, 10, 1], [3, 3], 1, [[0, 0], [2, 1], [0, 3], [0, 0]] as unknown as string, 8],
+    [[2, 9, 10, 3], [3, 3], 2, "same", 32],
+    [[2, 12, 12, 8], [3, 3], 1, [[0, 0], [1, 0], [2, 1], [0, 0]] as unknown as string, 16],
+    [[3, 6, 7, 6], [1, 1], 1, "valid", 8],
+    [[2, 7, 7, 5], [3, 3], 1, "same", 40],
+  ];
+  for (const [xShape, [FH, FW], s, pad, CO] of cases) {
+    const [N, H, W, CI] = xShape;
+    const attrs = { strides: [s, s], pad, dataFormat: "NHWC", dimRoundingMode: undefined, filterShape: [FH, FW, CI, CO] };
+    const info = tf.backend_util.computeConv2DInfo([N, H, W, CI], [FH, FW, CI, CO], [s, s], 1, pad as "same");
+    it(`x [${xShape}] filter ${FH}x${FW} -> ${CO} stride ${s} pad ${JSON.stringify(pad)}`, async () => {
+      await expectMatchesCpu("Conv2DBackpropFilter", { x: input(xShape, 41), dy: input([N, info.outHeight, info.outWidth, CO], 42) }, attrs);
+    });
+  }
+});
+
 describe("depthwise gradients", () => {
   for (const [N, H, W] of SIZES) {
     for (const M of [1, 2]) {

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
 import { BENCH_MODELS, BENCH_MODEL_NAMES, BenchModelName } from "../bench/models";
 import { randomValues } from "./kernel-check";
-import { formatStepProfile, profileStep } from "./step-profile";
+import { formatStepProfile, profileStep, trainingStep } from "./step-profile";
 
 function parseArgs(argv: string[]) {
   const names: BenchModelName[] = [];
@@ -32,10 +32,7 @@ async function profileModel(name: BenchModelName, steps: number, kernels: boolea
   const batch = spec.trainBatch;
   const x = tf.tensor(randomValues(batch * spec.inputShape.reduce((a, b) => a * b, 1), 1), [batch, ...spec.inputShape]);
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % spec.numClasses), "int32"), spec.numClasses);
-  const step = () =>
-    tf.tidy(() => {
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
-    });
+  const step = () => void trainingStep(model, optimizer, x, labels);
   step();
   step(); // warm-up: XNNPACK operator creation, optimizer slots
   let t0 = performance.now();

@@ -26,7 +26,8 @@ it("the SIMD module compiles and exports every loop the kernels call", async () 
   const module = new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, "base64"));
   const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   expect(exports).toEqual([
-    "adam_update", "add_channels", "batchnorm_forward", "batchnorm_grad", "channel_sq_dev", "channel_sums", "col2im", "depthwise_filter_tap", "hard_swish",
+    "adam_update", "add_channels", "batchnorm_forward", "batchnorm_grad", "channel_sq_dev", "channel_sums", "col2im", "conv1ch_forward",
+    "conv_filter_grad", "depthwise_filter_tap", "hard_swish",
     "hard_swish_grad", "im2col_row", "im2col_rows4", "maxpool_grad_row", "relu6_grad", "relu_grad", "square", "square_grad", "sub_channels", "sum_all",
     "transpose",
   ]);
@@ -53,5 +54,5 @@ it("the shared-memory variant (for the threaded build) links against a shared me
   });
   expect(results[1]).toEqual(results[0]);
   expect(results[0][0]).toBe(56.25);
-  expect(WebAssembly.Module.exports(new WebAssembly.Module(sharedBytes)).length).toBe(20);
+  expect(WebAssembly.Module.exports(new WebAssembly.Module(sharedBytes)).length).toBe(22);
 });

@@ -38,6 +38,20 @@ export function kernelFamily(name: string): KernelFamily {
 }
 
 /**
+ * One softmax cross-entropy training step of a logits model (the step model.fit takes), in a tidy scope:
+ * the step profile-kernels.ts, the bench's --profile and thread-check.ts measure. Returns the loss when
+ * `returnLoss` (the caller disposes it).
+ */
+export function trainingStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, labels: tf.Tensor, returnLoss = false): tf.Scalar | null {
+  const loss = () => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+  if (returnLoss) return tf.tidy(() => optimizer.minimize(loss, true) as tf.Scalar);
+  tf.tidy(() => {
+    optimizer.minimize(loss);
+  });
+  return null;
+}
+
+/**
  * Profiles `step` (one training step that disposes what it makes, e.g. optimizer.minimize inside tf.tidy):
  * `timedSteps` unprofiled calls for the wall time, then one call under tf.profile. Call it after warm-up.
  */

@@ -8,8 +8,10 @@
 //   input grad : cols[M, K] = dy[M, CO] @ Wᵀ[CO, K], then col2im (simd.wat) scatter-adds cols into dx,
 //                or, for stride-1 'same' convolutions, one XNNPACK convolution of dy with the flipped,
 //                transposed filter.
-// 1x1 stride-1 unpadded convolutions (pointwise) skip the gather/scatter entirely (SIMD transposes).
+// 1x1 stride-1 unpadded convolutions (pointwise) skip the gather/scatter entirely (SIMD transposes); the
+// filter gradient of a one-channel input is a direct loop (conv-one-channel.ts).
 import * as tf from "@tensorflow/tfjs";
+import { directConvFilterGrad, isDirectFilterGrad } from "./conv-direct";
 import { ptr, simd, transpose2dFast } from "./simd";
 import { assertChannelsLast, Attrs, f32, Inputs, matmul, newF32, runStock, reshapedView, WasmBackend } from "./wasm-util";
 
@@ -69,6 +71,12 @@ export function conv2DBackpropFilter(args: { inputs: Inputs; backend: WasmBacken
     x.shape as [number, number, number, number], filterShape, attrs.strides as [number, number], 1,
     attrs.pad as "same", attrs.dimRoundingMode as "round" | undefined, false, "channelsLast",
   );
+  if (isDirectFilterGrad(c)) return directConvFilterGrad(backend, x, dy, c);
+  return gemmConvFilterGrad(backend, x, dy, c);
+}
+
+/** dW as one XNNPACK matrix product of the gathered patches with dy. */
+export function gemmConvFilterGrad(backend: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, c: ConvInfo): tf.TensorInfo {
   const M = c.batchSize * c.outHeight * c.outWidth;
   const K = c.filterHeight * c.filterWidth * c.inChannels;
   const CO = c.outChannels;
@@ -81,7 +89,7 @@ export function conv2DBackpropFilter(args: { inputs: Inputs; backend: WasmBacken
   }
   const dW = matmul(backend, patchesT, dy, K, M, CO);
   backend.disposeData(patchesT.dataId);
-  return reshapedView(dW, filterShape.slice());
+  return reshapedView(dW, [c.filterHeight, c.filterWidth, c.inChannels, CO]);
 }
 
 /**

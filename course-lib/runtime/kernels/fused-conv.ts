@@ -18,12 +18,23 @@
 // Anything the fused path does not cover (other backends, activations, dilations, NCHW, rank 3, prelu,
 // a bias that is not one value per output channel) runs tfjs-core's own op unchanged.
 import * as tf from "@tensorflow/tfjs";
+import { isOneChannelConv, oneChannelConvForward } from "./conv-direct";
 import { Attrs, Inputs, runStock, WasmBackend } from "./wasm-util";
 
+/** XNNPACK's fused convolution, or the direct loop for one input channel (conv-direct.ts). */
 export function fusedConv2DForward(args: { inputs: Inputs; backend: WasmBackend; attrs: Attrs }): tf.TensorInfo {
+  const { inputs: { x, filter, bias }, backend, attrs } = args;
+  const activation = attrs.activation ?? "linear";
+  if (x.dtype === "float32" && x.shape.length === 4 && (activation === "relu" || activation === "linear")) {
+    const c = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      attrs.strides as [number, number], (attrs.dilations as [number, number] | undefined) ?? 1, attrs.pad as "same",
+      attrs.dimRoundingMode as "round" | undefined, false, "channelsLast",
+    );
+    if (isOneChannelConv(c)) return oneChannelConvForward(backend, x, filter, bias ?? null, c, activation === "relu");
+  }
   return runStock("FusedConv2D", args.inputs, args.attrs, args.backend);
 }
-
 
 
 type FusedConv2dArgs = Parameters<typeof tf.fused.conv2d>[0];

@@ -27,6 +27,10 @@ interface SimdExports {
   sub_channels(x: number, b: number, out: number, rows: number, C: number): void;
   add_channels(x: number, b: number, out: number, rows: number, C: number): void;
   channel_sq_dev(x: number, mean: number, acc: number, rows: number, C: number): void;
+  conv1ch_forward(x: number, w: number, bias: number, out: number, N: number, OH: number, OW: number, FH: number, FW: number,
+    xImage: number, xRow: number, xCol: number, tapRow: number, tapCol: number, CO: number, relu: number): void;
+  conv_filter_grad(x: number, dy: number, acc: number, offsets: number, G: number, N: number, OH: number, OW: number,
+    xImage: number, xRow: number, xCol: number, CO: number): void;
   maxpool_grad_row(x: number, pooled: number, dy: number, dx: number, OW: number, C: number, FH: number, FW: number, W: number): void;
 }
 
