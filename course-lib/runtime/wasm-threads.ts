@@ -34,12 +34,11 @@ export function availableCores(): number {
  * Threads the wasm backend should run XNNPACK on: COURSE_THREADS when set (a positive integer, or "all" for
  * every available core; 1 = the single-threaded SIMD build), else 1. A bad value throws, naming it.
  *
- * Why one thread by default (measured on the 2-core machine, runtime/README.md): lesson 02 times operators to
- * teach their efficiency per MAC, what one microcontroller core sees, and with two threads its ranking is not
- * stable (a batch-1 dense layer measured η 1.65-1.81 against the 3×3 conv in two runs, 0.56 in a third, 0.6
- * on one thread), so the lesson's claim fails; with another process busy on the other core, two threads made
- * those batch-1 operators 1.9-3.8x slower. Elsewhere threads gained little: `npm test` took 1863 s either way,
- * and in three `npm run bench` runs training changed by -4 % to +11 % and inference ran 1.1-1.8x faster.
+ * Why one thread by default (measured on the 2-core machine, runtime/README.md): the course's direct convolution
+ * loops (kernels/conv-direct.ts) run on the main thread, and with them two threads made LeNet's training slower
+ * (10217 and 9787 samples/s on one thread, 8566 and 7425 on two, two `npm run bench` runs); a threaded process
+ * also starts ~1 s slower. Lesson 02's operator timings drop to one thread themselves (useOneThread in
+ * backend.ts), since a thread pool reorders batch-1 operators' per-MAC efficiency.
  */
 export function requestedThreads(): { threads: number; source: string } {
   const env = process.env.COURSE_THREADS;
