@@ -13,13 +13,18 @@
 // hence CO % 8 == 0; other shapes keep the GEMM path (conv2d-grad.ts) and XNNPACK's convolution.
 import * as tf from "@tensorflow/tfjs";
 import { ptr, simd } from "./simd";
-import { f32, newF32, WasmBackend } from "./wasm-util";
+import { f32, newF32, runStock, WasmBackend } from "./wasm-util";
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
 /** Whether the direct one-channel forward loop handles this convolution (NHWC float32 is the caller's check). */
 export function isOneChannelConv(c: ConvInfo): boolean {
-  return c.inChannels === 1 && c.outChannels % 8 === 0 && c.outChannels > 0 && c.outHeight > 0 && c.outWidth > 0;
+  return c.inChannels === 1 && hasChannelBlocks(c);
+}
+
+/** Output channels in whole blocks of 8 and a non-empty output: what both loops need. */
+function hasChannelBlocks(c: ConvInfo): boolean {
+  return c.outChannels % 8 === 0 && c.outChannels > 0 && c.outHeight > 0 && c.outWidth > 0;
 }
 
 interface PaddedInput {
@@ -32,26 +37,17 @@ interface PaddedInput {
   owned: boolean;
 }
 
-/** x [N, H, W, CI] zero-padded to [N, H + top + bottom, W + left + right, CI] (x itself when nothing pads). */
+/** x [N, H, W, CI] zero-padded to [N, H + top + bottom, W + left + right, CI] (the stock PadV2 kernel; x itself when nothing pads). */
 function paddedInput(backend: WasmBackend, x: tf.TensorInfo, c: ConvInfo): PaddedInput {
   const { top, bottom, left, right } = c.padInfo;
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI } = c;
+  const { inHeight: H, inWidth: W, inChannels: CI } = c;
   if (top === 0 && bottom === 0 && left === 0 && right === 0) {
     return { tensor: x, width: W, imageBytes: H * W * CI * 4, owned: false };
   }
-  const Hp = H + top + bottom, Wp = W + left + right;
-  const out = newF32(backend, [N, Hp, Wp, CI]);
-  const dst = f32(backend, out);
-  dst.fill(0);
-  const src = f32(backend, x);
-  const rowLength = W * CI;
-  for (let b = 0; b < N; b++) {
-    for (let h = 0; h < H; h++) {
-      const from = (b * H + h) * rowLength;
-      dst.set(src.subarray(from, from + rowLength), ((b * Hp + h + top) * Wp + left) * CI);
-    }
-  }
-  return { tensor: out, width: Wp, imageBytes: Hp * Wp * CI * 4, owned: true };
+  const paddings = [[0, 0], [top, bottom], [left, right], [0, 0]];
+  const out = runStock("PadV2", { x }, { paddings, constantValue: 0 }, backend);
+  const Wp = W + left + right;
+  return { tensor: out, width: Wp, imageBytes: (H + top + bottom) * Wp * CI * 4, owned: true };
 }
 
 /** y = act(conv(x, filter) + bias), act relu or linear; bias null means zeros. */
@@ -81,7 +77,7 @@ export function oneChannelConvForward(
  * bench models' layers, direct took 0.35-0.95x the time for CO 8-32 and 1.1-1.3x for CO 48-144.
  */
 export function isDirectFilterGrad(c: ConvInfo): boolean {
-  return c.outChannels % 8 === 0 && c.outChannels > 0 && c.outChannels <= 32 && c.outHeight > 0 && c.outWidth > 0;
+  return hasChannelBlocks(c) && c.outChannels <= 32;
 }
 
 /**

@@ -8,8 +8,8 @@
 //   input grad : cols[M, K] = dy[M, CO] @ Wᵀ[CO, K], then col2im (simd.wat) scatter-adds cols into dx,
 //                or, for stride-1 'same' convolutions, one XNNPACK convolution of dy with the flipped,
 //                transposed filter.
-// 1x1 stride-1 unpadded convolutions (pointwise) skip the gather/scatter entirely (SIMD transposes); the
-// filter gradient of a one-channel input is a direct loop (conv-one-channel.ts).
+// 1x1 stride-1 unpadded convolutions (pointwise) skip the gather/scatter entirely (SIMD transposes); filter
+// gradients with at most 32 output channels skip the GEMM (the direct loop of conv-direct.ts).
 import * as tf from "@tensorflow/tfjs";
 import { directConvFilterGrad, isDirectFilterGrad } from "./conv-direct";
 import { ptr, simd, transpose2dFast } from "./simd";
