@@ -6,8 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { BENCH_MODEL_NAMES } from "./models";
-import { DEFAULT_PYTHON, formatTable, parseArgs, probeTorch, runBench, tfjsParamCounts, torchParamCounts } from "./harness";
-import type { BenchReport } from "./types";
+import { DEFAULT_PYTHON, TORCH_PROCESSES, fastestProcess, formatTable, parseArgs, probeTorch, runBench, tfjsParamCounts, torchParamCounts } from "./harness";
+import type { BenchReport, PhaseResult } from "./types";
 
 const torch = probeTorch(DEFAULT_PYTHON);
 if (!torch.available) {
@@ -137,5 +137,15 @@ describe("bench harness", () => {
     expect(opts).toMatchObject({ models: ["bench"], backends: ["wasm", "cpu"], quick: true, torch: false, profile: false });
     expect(parseArgs(["--profile"]).profile).toBe(true);
     expect(parseArgs([]).backends).toEqual(["wasm", "wasm-threads", "node", "cpu", "wasm-stock"]);
+  });
+
+  it("takes PyTorch's fastest process as the reference and keeps every process's rate", () => {
+    const phase = (samplesPerSec: number): PhaseResult =>
+      ({ samplesPerSec, batches: 10, batchSize: 64, reps: 3, repSamplesPerSec: [samplesPerSec], seconds: 1 });
+    // The bimodal case this guards against: one process in PyTorch's slow mode, two in its fast one.
+    expect(fastestProcess([phase(3704), phase(16548), phase(16100)])).toEqual({ ...phase(16548), processSamplesPerSec: [3704, 16548, 16100] });
+    expect(fastestProcess([phase(900)])).toEqual(phase(900));
+    expect(fastestProcess([])).toBeNull();
+    expect(TORCH_PROCESSES).toBeGreaterThanOrEqual(3);
   });
 });

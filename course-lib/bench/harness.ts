@@ -352,6 +352,23 @@ function mergePhases(phases: PhaseResult[]): PhaseResult {
   };
 }
 
+/**
+ * PyTorch is measured in this many separate processes per round and the fastest counts (`fastestProcess`).
+ * Why: on the AMD EPYC of the README's table, PyTorch 1.13's one-thread LeNet training runs at either ~16k or
+ * ~4k samples/s, decided once per process (same seed and data, a quiet machine, any core, ASLR off), and
+ * PhiNet-like's inference too; so one process can hand the course a 4x-too-easy baseline. Of the bench's 12
+ * LeNet processes on 4 Dec, 3 trained at 14.8-16.2k, 3 at 11.5-12.9k and 6 at 3.9-7.8k; one run of 3 processes
+ * found none above 11.5k, hence 5. The fastest is PyTorch at its best, the fair reference for a target.
+ */
+export const TORCH_PROCESSES = 5;
+
+/** The fastest of several processes' measurements of one phase; every process's rate is kept in processSamplesPerSec. */
+export function fastestProcess(phases: PhaseResult[]): PhaseResult | null {
+  if (phases.length === 0) return null;
+  const best = phases.reduce((a, b) => (b.samplesPerSec > a.samplesPerSec ? b : a));
+  return phases.length === 1 ? best : { ...best, processSamplesPerSec: phases.map((p) => p.samplesPerSec) };
+}
+
 /** One row out of the rounds of a (model, backend): the median round; any failure wins over numbers. */
 function mergeRounds(rows: BenchRow[]): BenchRow {
   if (rows.length === 0) throw new Error("internal: no measurement for a participant");
@@ -589,14 +606,21 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
         if (target === "torch-1t" || target === "torch-all") {
           const row = emptyRow("torch");
           try {
-            const out = await runTorch(opts.python, target, [modelName], torchArgs(opts.quick), progress);
+            const processes = opts.quick ? 1 : TORCH_PROCESSES;
+            const outs: TorchOutput[] = [];
+            for (let p = 0; p < processes; p++) outs.push(await runTorch(opts.python, target, [modelName], torchArgs(opts.quick), progress));
+            const out = outs[0];
             const r = out.results[0];
             pythonVersion = out.python;
             torchVersion = out.torch;
-            row.train = r.train ?? null;
-            row.infer = r.infer ?? null;
+            row.train = fastestProcess(outs.map((o) => o.results[0].train).filter((p): p is PhaseResult => p !== undefined));
+            row.infer = fastestProcess(outs.map((o) => o.results[0].infer).filter((p): p is PhaseResult => p !== undefined));
             row.detail = `PyTorch ${out.torch}, ${out.threads} thread(s), BLAS env ${JSON.stringify(out.blasThreadsEnv)}`;
-            if (opts.quick) row.note = "quick: 1 short rep";
+            row.note = opts.quick ? "quick: 1 short rep" : `fastest of ${processes} processes`;
+            if (processes > 1) {
+              const rates = (phase: "train" | "infer") => outs.map((o) => o.results[0][phase]?.samplesPerSec.toFixed(0) ?? "-").join(", ");
+              log(`  ${target} per process: train ${rates("train")}; infer ${rates("infer")} samples/s (the fastest counts)`);
+            }
             if (target === "torch-1t") summary.params.torch = r.params;
           } catch (err) {
             row.status = "error";

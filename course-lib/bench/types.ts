@@ -60,6 +60,8 @@ export interface PhaseResult {
   seconds: number;
   /** With --rounds: the median of each round (samplesPerSec is their median). */
   roundSamplesPerSec?: number[];
+  /** PyTorch rows: the rate of each process measured (samplesPerSec is the fastest; harness.ts TORCH_PROCESSES). */
+  processSamplesPerSec?: number[];
 }
 
 export interface WorkerModelResult {

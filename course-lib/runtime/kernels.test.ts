@@ -67,10 +67,10 @@ describe("Conv2D gradients", () => {
   });
 });
 
-describe("convolution filter gradient, direct loop (conv-direct.ts: CO % 8 == 0, CO <= 32)", () => {
-  // Taps FH*FW*CI of 1, 6, 9, 25, 27, 49 and 72 leave 1-4 taps in the last group of four; CO 8, 16, 24 and
-  // 32 are one to four 8-channel blocks (CO 40 takes the GEMM); explicit pads and stride 3 exercise the
-  // padded copy's geometry.
+describe("convolution filter gradient, direct loop (conv-direct.ts: CO % 8 == 0)", () => {
+  // Taps FH*FW*CI of 1, 6, 9, 25, 27, 49 and 72 leave 1-4 taps in the last group of four; CO 8 to 48 are one
+  // to six 8-channel blocks (CO 5 and 12 take the GEMM, tested above); explicit pads and stride 3 exercise the
+  // padded scratch image's geometry, and batches of 2-3 its reuse from image to image.
   const cases: [number[], number[], number, number[] | string, number][] = [
     [[2, 9, 11, 1], [1, 1], 1, "valid", 8],
     [[1, 10, 9, 1], [2, 3], 1, "same", 8],
@@ -82,6 +82,7 @@ describe("convolution filter gradient, direct loop (conv-direct.ts: CO % 8 == 0,
     [[2, 12, 12, 8], [3, 3], 1, [[0, 0], [1, 0], [2, 1], [0, 0]] as unknown as string, 16],
     [[3, 6, 7, 6], [1, 1], 1, "valid", 8],
     [[2, 7, 7, 5], [3, 3], 1, "same", 40],
+    [[3, 6, 6, 8], [1, 1], 1, "valid", 48],
   ];
   for (const [xShape, [FH, FW], s, pad, CO] of cases) {
     const [N, H, W, CI] = xShape;
@@ -118,6 +119,13 @@ describe("depthwise gradients", () => {
               ...attrs, inputShape: [N, H, W, 3],
             });
           });
+          if (M === 1) {
+            it(`DepthwiseConv2dNativeBackpropInput ${label.replace(",3]", ",8]")} (SIMD path: 8 channels)`, async () => {
+              await expectMatchesCpu("DepthwiseConv2dNativeBackpropInput", { dy: input([N, oh, ow, 8], 17), filter: input([3, 3, 8, 1], 18) }, {
+                ...attrs, inputShape: [N, H, W, 8],
+              });
+            });
+          }
         }
       }
     }
@@ -125,10 +133,11 @@ describe("depthwise gradients", () => {
 
   // The cpu backprop kernels ignore dilation, so dilation 2 is checked through the adjoint identity
   // <dW, G> = <dy, conv(x, G)> and <dx, V> = <dy, conv(V, W)>, with conv the cpu forward convolution.
-  for (const M of [1, 2]) {
+  // Multiplier 1 with 4 channels takes the SIMD loops, 3 channels and multiplier 2 the typed-array ones.
+  for (const [M, C] of [[1, 3], [2, 3], [1, 4]]) {
     for (const pad of ["same", "valid"]) {
-      it(`dilation 2 multiplier ${M} ${pad}: adjoint of the cpu forward convolution`, async () => {
-        const [N, H, W, C] = [2, 9, 8, 3];
+      it(`dilation 2 multiplier ${M} ${C} channels ${pad}: adjoint of the cpu forward convolution`, async () => {
+        const [N, H, W] = [2, 9, 8];
         const oh = outSize(H, 3, 1, pad, 2), ow = outSize(W, 3, 1, pad, 2);
         const x = input([N, H, W, C], 11), dy = input([N, oh, ow, C * M], 12), w = input([3, 3, C, M], 13), v = input([N, H, W, C], 14);
         const attrs = { strides: [1, 1], pad, dilations: [2, 2], dimRoundingMode: undefined };

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
 import { BENCH_MODELS, BENCH_MODEL_NAMES, BenchModelName } from "../bench/models";
 import { randomValues } from "./kernel-check";
-import { formatStepProfile, profileStep, trainingStep } from "./step-profile";
+import { formatStepProfile, kernelMacs, profileStep, trainingStep } from "./step-profile";
 
 function parseArgs(argv: string[]) {
   const names: BenchModelName[] = [];
@@ -51,12 +51,15 @@ async function profileModel(name: BenchModelName, steps: number, kernels: boolea
   if (kernels) {
     for (const line of formatStepProfile(await profileStep(step), calls ? Infinity : 14)) console.log(`  ${line}`);
     if (calls) {
-      // Every kernel call over 0.05 ms with its input shapes, in execution order (which layer costs what).
+      // Every kernel call over 0.05 ms with its input shapes (and GMAC/s for convolutions and matrix products),
+      // in execution order (which layer costs what).
       const info = await tf.profile(() => step());
       console.log(`  ${info.kernels.length} kernel calls; those over 0.05 ms:`);
       for (const k of info.kernels) {
         const ms = Number(k.kernelTimeMs);
-        if (ms > 0.05) console.log(`    ${k.name.padEnd(28)} ${ms.toFixed(2).padStart(6)} ms  ${k.inputShapes.map((s) => `[${s}]`).join(" ")}`);
+        const macs = kernelMacs(k.name, k.inputShapes, k.outputShapes);
+        const rate = macs === null ? "" : `  ${(macs / (ms * 1e6)).toFixed(1)} GMAC/s`;
+        if (ms > 0.05) console.log(`    ${k.name.padEnd(28)} ${ms.toFixed(2).padStart(6)} ms  ${k.inputShapes.map((s) => `[${s}]`).join(" ")}${rate}`);
       }
     }
   }

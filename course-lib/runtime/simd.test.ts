@@ -27,8 +27,8 @@ it("the SIMD module compiles and exports every loop the kernels call", async () 
   const exports = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   expect(exports).toEqual([
     "adam_update", "add_channels", "batchnorm_forward", "batchnorm_grad", "channel_sq_dev", "channel_sums", "col2im", "conv1ch_forward",
-    "conv_filter_grad", "depthwise_filter_tap", "hard_swish",
-    "hard_swish_grad", "im2col_row", "im2col_rows4", "maxpool_grad_row", "relu6_grad", "relu_grad", "square", "square_grad", "sub_channels", "sum_all",
+    "conv_filter_grad", "depthwise_filter_tap", "depthwise_input_tap", "hard_swish",
+    "hard_swish_grad", "im2col_row", "im2col_rows4", "mac_peak", "maxpool_grad_row", "relu6_grad", "relu_grad", "square", "square_grad", "sub_channels", "sum_all",
     "transpose",
   ]);
   expect(WebAssembly.Module.imports(module)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
@@ -54,5 +54,26 @@ it("the shared-memory variant (for the threaded build) links against a shared me
   });
   expect(results[1]).toEqual(results[0]);
   expect(results[0][0]).toBe(56.25);
-  expect(WebAssembly.Module.exports(new WebAssembly.Module(sharedBytes)).length).toBe(22);
+  expect(WebAssembly.Module.exports(new WebAssembly.Module(sharedBytes)).length).toBe(24);
+});
+
+it("mac_peak, the ceiling probe, does the multiply-adds it claims: 128 a round over the 1 KiB it cycles through", async () => {
+  const { SIMD_WASM_BASE64 } = await import("./kernels/simd-module");
+  const { MAC_PEAK_MACS_PER_ROUND } = await import("./kernels/simd");
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const { mac_peak } = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, "base64")), { env: { memory } })
+    .exports as { mac_peak(iters: number, w: number): number };
+  const w = new Float32Array(memory.buffer, 1024, 256);
+  for (let i = 0; i < 256; i++) w[i] = (i % 7) - 3; // small integers: every sum is exact in float32
+  // Reference: round r reads the 128 bytes at (r * 128) mod 1024 as 4 steps of two 4-lane vectors, each
+  // multiplied by the splats 1, 2, 3 and 4 into its own accumulators; the result is the sum of all lanes.
+  const rounds = 11; // wraps around the 1 KiB once
+  let expected = 0;
+  for (let r = 0; r < rounds; r++) {
+    const first = ((r * 32) % 256);
+    for (let k = 0; k < 32; k++) expected += (1 + 2 + 3 + 4) * w[first + k];
+  }
+  expect(mac_peak(rounds, 1024)).toBe(expected);
+  expect(mac_peak(0, 1024)).toBe(0);
+  expect(MAC_PEAK_MACS_PER_ROUND).toBe(4 * 2 * 4 * 4); // steps × vectors × splats × lanes
 });

@@ -36,8 +36,9 @@ export function availableCores(): number {
  *
  * Why one thread by default (measured on the 2-core machine, runtime/README.md): the course's direct convolution
  * loops (kernels/conv-direct.ts) run on the main thread, and with them two threads made LeNet's training slower
- * (10217 and 9787 samples/s on one thread, 8566 and 7425 on two, two `npm run bench` runs); a threaded process
- * also starts ~1 s slower. Lesson 02's operator timings drop to one thread themselves (useOneThread in
+ * (12608 samples/s on one thread, 8749 on two, `npm run bench` of 4 Dec): the median step is faster, but the
+ * pool thread spins between operators and takes the second core, so the main thread waits in a long tail.
+ * A threaded process also starts ~1 s slower. Lesson 02's operator timings drop to one thread themselves (useOneThread in
  * backend.ts), since a thread pool reorders batch-1 operators' per-MAC efficiency.
  */
 export function requestedThreads(): { threads: number; source: string } {

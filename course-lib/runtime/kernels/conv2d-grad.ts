@@ -9,7 +9,7 @@
 //                or, for stride-1 'same' convolutions, one XNNPACK convolution of dy with the flipped,
 //                transposed filter.
 // 1x1 stride-1 unpadded convolutions (pointwise) skip the gather/scatter entirely (SIMD transposes); filter
-// gradients with at most 32 output channels skip the GEMM (the direct loop of conv-direct.ts).
+// gradients with output channels in blocks of 8 skip the GEMM (the direct loop of conv-direct.ts).
 import * as tf from "@tensorflow/tfjs";
 import { directConvFilterGrad, isDirectFilterGrad } from "./conv-direct";
 import { ptr, simd, transpose2dFast } from "./simd";

@@ -14,7 +14,7 @@
 // tf.train.adam's applyGradients runs one fused CourseAdamUpdate per variable on wasm (adam.ts);
 // tf.moments over all axes but the channels runs CourseMoments on wasm (moments.ts); tf.fused.conv2d
 // (every tfjs-layers conv2d layer) runs CourseFusedConv2D with lazy gradients (fused-conv.ts; a one-channel
-// input takes the direct loop of conv-direct.ts, which also computes filter gradients with CO <= 32), and
+// input takes the direct loop of conv-direct.ts, which also computes filter gradients with CO % 8 == 0), and
 // tf.fused.matMul (dense layers) CourseFusedMatMul (fused-matmul.ts).
 import { adamUpdate, installFusedAdam } from "./adam";
 import { batchNormGrad, fusedBatchNorm, registerBatchNormGradient } from "./batchnorm";

@@ -16,6 +16,7 @@ interface SimdExports {
   batchnorm_grad(x: number, dy: number, mean: number, k: number, out: number, acc: number, rows: number, C: number): void;
   batchnorm_forward(x: number, mean: number, k: number, offset: number, out: number, rows: number, C: number): void;
   depthwise_filter_tap(x: number, dy: number, acc: number, rows: number, cols: number, xColStep: number, xRowStep: number, dyRowStep: number, C: number): void;
+  depthwise_input_tap(dy: number, w: number, dx: number, rows: number, cols: number, dxColStep: number, dxRowStep: number, dyRowStep: number, C: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
   relu_grad(x: number, dy: number, out: number, n: number): void;
   im2col_row(x: number, out: number, N: number, OH: number, OW: number, ohLo: number, ohHi: number, owLo: number, owHi: number, c0: number, xBatch: number, xRow: number, xCol: number): void;
@@ -32,6 +33,7 @@ interface SimdExports {
   conv_filter_grad(x: number, dy: number, acc: number, offsets: number, G: number, N: number, OH: number, OW: number,
     xImage: number, xRow: number, xCol: number, CO: number): void;
   maxpool_grad_row(x: number, pooled: number, dy: number, dx: number, OW: number, C: number, FH: number, FW: number, W: number): void;
+  mac_peak(iters: number, w: number): number;
 }
 
 // tslab compiles the files a notebook imports without the WebAssembly type library, so the three
@@ -70,6 +72,36 @@ export function simd(backend: WasmBackend): SimdExports {
     loaded = { memory, exports: instance.exports as unknown as SimdExports };
   }
   return loaded.exports;
+}
+
+/** Multiply-accumulates of one round of simd.wat's mac_peak (4 steps × 8 accumulators × 4 lanes). */
+export const MAC_PEAK_MACS_PER_ROUND = 128;
+
+/**
+ * This machine's practical ceiling for the loops here, GMAC/s: simd.wat's mac_peak (a direct convolution's inner
+ * loop alone: L1-resident weight loads, four splats, 8 accumulators) run for about `ms` milliseconds, best of
+ * three runs (a busy machine only lowers it). A kernel near this number is limited by WebAssembly's 4-lane
+ * vectors, not by its memory traffic or loop structure.
+ */
+export function simdMacCeilingGmacPerSec(backend: WasmBackend, ms = 60): number {
+  if (!(ms > 0)) throw new Error(`ms must be a positive number of milliseconds, got ${ms}`);
+  const { mac_peak } = simd(backend);
+  // 1 KiB of small normal weights (denormals would slow the loop down; zeros could be special-cased).
+  return withF64Scratch(backend, 128, (w) => {
+    new Float32Array(backendMemory(backend).buffer, w, 256).fill(1e-3);
+    mac_peak(20_000, w); // tier-up: the optimised code is what the kernels run
+    let rounds = 20_000;
+    let t0 = performance.now();
+    mac_peak(rounds, w);
+    rounds = Math.max(1000, Math.min(2 ** 30, Math.round((rounds * ms) / Math.max(performance.now() - t0, 1e-3))));
+    let best = 0;
+    for (let run = 0; run < 3; run++) {
+      t0 = performance.now();
+      mac_peak(rounds, w);
+      best = Math.max(best, (rounds * MAC_PEAK_MACS_PER_ROUND) / ((performance.now() - t0) * 1e6));
+    }
+    return best;
+  });
 }
 
 /** Largest memory a wasm32 module can address, in 64 KiB pages (what the threaded build declares). */

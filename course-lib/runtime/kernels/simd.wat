@@ -275,6 +275,43 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
 
+  ;; Depthwise input gradient, multiplier 1, one filter tap (the adjoint of the loop above): for `rows` rows
+  ;; of `cols` positions, dx[c] += dy[c] * w[c] for the C channels (C % 4 == 0). dy advances C*4 bytes per
+  ;; position and dyRowStep per row, dx dxColStep and dxRowStep (stride times the row or pixel): a strided
+  ;; scatter-add, so a stride-2 layer touches only the positions it feeds, with no zeros spread between them.
+  (func (export "depthwise_input_tap")
+    (param $dy i32) (param $w i32) (param $dx i32) (param $rows i32) (param $cols i32)
+    (param $dxColStep i32) (param $dxRowStep i32) (param $dyRowStep i32) (param $C i32)
+    (local $r i32) (local $j i32) (local $c i32) (local $cb i32) (local $dp i32) (local $xp i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $dp (local.get $dy))
+        (local.set $xp (local.get $dx))
+        (local.set $j (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_u (local.get $j) (local.get $cols)))
+            (local.set $c (i32.const 0))
+            (block $chDone
+              (loop $ch
+                (br_if $chDone (i32.ge_u (local.get $c) (local.get $cb)))
+                (v128.store align=4 (i32.add (local.get $xp) (local.get $c))
+                  (f32x4.add (v128.load align=4 (i32.add (local.get $xp) (local.get $c)))
+                    (f32x4.mul (v128.load align=4 (i32.add (local.get $dp) (local.get $c)))
+                               (v128.load align=4 (i32.add (local.get $w) (local.get $c))))))
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $ch)))
+            (local.set $dp (i32.add (local.get $dp) (local.get $cb)))
+            (local.set $xp (i32.add (local.get $xp) (local.get $dxColStep)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $col)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $dyRowStep)))
+        (local.set $dx (i32.add (local.get $dx) (local.get $dxRowStep)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
   ;; out[cols, rows] = transpose of x[rows, cols] (rows % 4 == 0, cols % 4 == 0), in 4x4 blocks.
   (func (export "transpose") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
     (local $r i32) (local $c i32) (local $rb i32) (local $cb i32) (local $src i32) (local $dst i32)
@@ -979,4 +1016,74 @@
         (br $group)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $image))))
+
+  ;; The practical ceiling of the loops above on this machine (step-profile.ts reports kernels against it):
+  ;; the inner loop of a direct convolution with nothing else, `iters` rounds of four steps, each step two
+  ;; weight vectors loaded from the 1 KiB at $w (cycled through, so L1-resident and not hoistable) times four
+  ;; fixed splats into 8 accumulators: 32 multiply-adds a step, 128 a round (MAC_PEAK_MACS_PER_ROUND in
+  ;; simd.ts). Unrolled 4x because the loop overhead of one step alone costs ~20 %. Returns the sum of all lanes.
+  (func (export "mac_peak") (param $iters i32) (param $w i32) (result f32)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128)
+    (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $d0 v128) (local $d1 v128) (local $p i32) (local $off i32)
+    (local.set $s0 (f32x4.splat (f32.const 1)))
+    (local.set $s1 (f32x4.splat (f32.const 2)))
+    (local.set $s2 (f32x4.splat (f32.const 3)))
+    (local.set $s3 (f32x4.splat (f32.const 4)))
+    (block $done
+      (loop $round
+        (br_if $done (i32.eqz (local.get $iters)))
+        (local.set $p (i32.add (local.get $w) (local.get $off)))
+        (local.set $d0 (v128.load offset=0 align=4 (local.get $p)))
+        (local.set $d1 (v128.load offset=16 align=4 (local.get $p)))
+        (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s0) (local.get $d0))))
+        (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s0) (local.get $d1))))
+        (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s1) (local.get $d0))))
+        (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s1) (local.get $d1))))
+        (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $s2) (local.get $d0))))
+        (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $s2) (local.get $d1))))
+        (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $s3) (local.get $d0))))
+        (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $s3) (local.get $d1))))
+        (local.set $d0 (v128.load offset=32 align=4 (local.get $p)))
+        (local.set $d1 (v128.load offset=48 align=4 (local.get $p)))
+        (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s0) (local.get $d0))))
+        (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s0) (local.get $d1))))
+        (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s1) (local.get $d0))))
+        (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s1) (local.get $d1))))
+        (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $s2) (local.get $d0))))
+        (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $s2) (local.get $d1))))
+        (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $s3) (local.get $d0))))
+        (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $s3) (local.get $d1))))
+        (local.set $d0 (v128.load offset=64 align=4 (local.get $p)))
+        (local.set $d1 (v128.load offset=80 align=4 (local.get $p)))
+        (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s0) (local.get $d0))))
+        (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s0) (local.get $d1))))
+        (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s1) (local.get $d0))))
+        (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s1) (local.get $d1))))
+        (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $s2) (local.get $d0))))
+        (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $s2) (local.get $d1))))
+        (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $s3) (local.get $d0))))
+        (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $s3) (local.get $d1))))
+        (local.set $d0 (v128.load offset=96 align=4 (local.get $p)))
+        (local.set $d1 (v128.load offset=112 align=4 (local.get $p)))
+        (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s0) (local.get $d0))))
+        (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s0) (local.get $d1))))
+        (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s1) (local.get $d0))))
+        (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s1) (local.get $d1))))
+        (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $s2) (local.get $d0))))
+        (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $s2) (local.get $d1))))
+        (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $s3) (local.get $d0))))
+        (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $s3) (local.get $d1))))
+        (local.set $off (i32.and (i32.add (local.get $off) (i32.const 128)) (i32.const 1023)))
+        (local.set $iters (i32.sub (local.get $iters) (i32.const 1)))
+        (br $round)))
+    (local.set $a00 (f32x4.add (local.get $a00) (local.get $a01)))
+    (local.set $a00 (f32x4.add (local.get $a00) (local.get $a10)))
+    (local.set $a00 (f32x4.add (local.get $a00) (local.get $a11)))
+    (local.set $a00 (f32x4.add (local.get $a00) (local.get $a20)))
+    (local.set $a00 (f32x4.add (local.get $a00) (local.get $a21)))
+    (local.set $a00 (f32x4.add (local.get $a00) (local.get $a30)))
+    (local.set $a00 (f32x4.add (local.get $a00) (local.get $a31)))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a00)) (f32x4.extract_lane 1 (local.get $a00)))
+             (f32.add (f32x4.extract_lane 2 (local.get $a00)) (f32x4.extract_lane 3 (local.get $a00)))))
 )
